@@ -30,6 +30,14 @@ public static class Guard
             if ((uint)labels[i] >= (uint)classes) ThrowLabel(i, labels[i], classes, paramName);
     }
 
+    /// <summary>Whether every value is finite (no NaN, no infinity).</summary>
+    public static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        foreach (float v in values)
+            if (!float.IsFinite(v)) return false;
+        return true;
+    }
+
     [DoesNotReturn]
     private static void ThrowBatch(int length, int sampleSize, int capacity, string paramName)
     {

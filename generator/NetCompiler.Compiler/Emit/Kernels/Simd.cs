@@ -1,0 +1,66 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace NetCompiler.Compiler.Emit.Kernels;
+
+/// <summary>The expressions a kernel template needs, spelled for one tier (scalar tier: plain floats).</summary>
+internal readonly struct Simd(VectorTier tier)
+{
+    public VectorTier Tier => tier;
+    public int W => tier.Width;
+    public string Type => tier.Type;
+    public string Zero => tier.IsScalar ? "0f" : tier.Type + ".Zero";
+    public string One => tier.IsScalar ? "1f" : tier.Type + ".One";
+
+    public string Load(string reference, string index) =>
+        tier.IsScalar ? $"Unsafe.Add(ref {reference}, {index})" : $"{tier.Name}.LoadUnsafe(ref {reference}, (nuint)({index}))";
+
+    public string Store(string value, string reference, string index) =>
+        tier.IsScalar ? $"Unsafe.Add(ref {reference}, {index}) = {value};" : $"({value}).StoreUnsafe(ref {reference}, (nuint)({index}));";
+
+    /// <summary><c>a * b + c</c>; fused on vector tiers.</summary>
+    public string Fma(string a, string b, string c) =>
+        tier.IsScalar ? $"{c} + {a} * {b}" : $"{tier.Name}.FusedMultiplyAdd({a}, {b}, {c})";
+
+    public string Broadcast(string scalar) => tier.IsScalar ? scalar : $"{tier.Name}.Create({scalar})";
+
+    public string Sum(string vector) => tier.IsScalar ? vector : $"{tier.Name}.Sum({vector})";
+
+    public string Sqrt(string x) => tier.IsScalar ? $"MathF.Sqrt({x})" : $"{tier.Name}.Sqrt({x})";
+}
+
+/// <summary>Emits a kernel as one method per tier plus a dispatcher that the JIT folds to a single call.</summary>
+internal static class Tiered
+{
+    /// <param name="vectorized">Length of the dimension the vector tiers vectorize; tiers wider than it are skipped.</param>
+    public static void Emit(CodeWriter w, TargetProfile profile, string name, string parameters, string arguments, int vectorized, string[] header, Action<CodeWriter, Simd> body)
+    {
+        var tiers = profile.Tiers.Where(t => t.Width <= vectorized).Concat(new[] { TargetProfile.Scalar }).ToList();
+        foreach (var line in header) w.Line("// " + line);
+        w.Open($"private static void {name}({parameters})");
+        for (int i = 0; i < tiers.Count; i++)
+        {
+            var t = tiers[i];
+            string call = $"{name}{t.Suffix}({arguments});";
+            if (t.IsScalar) w.Line(i == 0 ? call : "else " + call);
+            else w.Line($"{(i == 0 ? "if" : "else if")} ({t.Name}.IsHardwareAccelerated) {call}");
+        }
+        w.Close();
+        foreach (var t in tiers)
+        {
+            w.Line();
+            w.Open($"private static void {name}{t.Suffix}({parameters})");
+            body(w, new Simd(t));
+            w.Close();
+        }
+    }
+
+    /// <summary><c>ref float {name}Ref = ref MemoryMarshal.GetReference({name});</c> for each span.</summary>
+    public static void Refs(CodeWriter w, params string[] spans)
+    {
+        foreach (var s in spans) w.Line($"ref float {s}Ref = ref MemoryMarshal.GetReference({s});");
+    }
+
+    public static IEnumerable<int> Range(int count) => Enumerable.Range(0, count);
+}

@@ -1,0 +1,48 @@
+using System;
+
+namespace NetCompiler.Compiler.Model;
+
+// The parser's output: what the user declared, as plain equatable values. No Roslyn types, no locations:
+// a layer is identified by its index, and diagnostics map indices back to source locations.
+
+public enum LayerKind { Dense, Activation }
+
+public enum ActivationKind { Identity, ReLU, Sigmoid, Tanh, Softmax }
+
+public enum LossKind { MeanSquaredError, BinaryCrossEntropy, SoftmaxCrossEntropy, Perceptron }
+
+public enum OptimizerKind { Sgd, Adagrad, Adam }
+
+/// <summary>One layer attribute. Fields not used by <see cref="Kind"/> keep their defaults.</summary>
+public sealed record LayerSpec(
+    LayerKind Kind,
+    string? Name,
+    int Units = 0,
+    bool Bias = true,
+    ActivationKind Activation = ActivationKind.Identity);
+
+public sealed record OptimizerSpec(
+    OptimizerKind Kind,
+    float LearningRate,
+    float WeightDecay = 0f,
+    float Momentum = 0f,
+    bool Nesterov = false,
+    float Beta1 = 0.9f,
+    float Beta2 = 0.999f,
+    float Epsilon = 1e-8f);
+
+/// <summary>A whole network declaration.</summary>
+public sealed record NetworkSpec(
+    string? Namespace,
+    string ClassName,
+    string Accessibility,
+    EquatableArray<string> ContainingTypes,
+    EquatableArray<int> InputShape,
+    EquatableArray<LayerSpec> Layers,
+    LossKind? Loss,
+    OptimizerSpec? Optimizer,
+    int Seed)
+{
+    /// <summary>The fully qualified name, used for hint names and messages.</summary>
+    public string FullName => (Namespace is null ? "" : Namespace + ".") + string.Join(".", ContainingTypes) + (ContainingTypes.Count > 0 ? "." : "") + ClassName;
+}
