@@ -16,7 +16,7 @@ public static class LossReference
     public static T MeanSquaredError<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> dPrediction)
         where T : IFloatingPointIeee754<T>
     {
-        int n = CheckElementwise(prediction.Length, target.Length, dPrediction.Length, nameof(dPrediction), out bool wantGradient);
+        int n = CheckElementwise(prediction.Length, nameof(prediction), target.Length, dPrediction.Length, nameof(dPrediction), out bool wantGradient);
         T count = T.CreateChecked(n);
         T two = T.CreateChecked(2);
         T sum = T.Zero;
@@ -43,7 +43,7 @@ public static class LossReference
     public static T BinaryCrossEntropyWithLogits<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> target, Span<T> dLogits)
         where T : IFloatingPointIeee754<T>
     {
-        int n = CheckElementwise(logits.Length, target.Length, dLogits.Length, nameof(dLogits), out bool wantGradient);
+        int n = CheckElementwise(logits.Length, nameof(logits), target.Length, dLogits.Length, nameof(dLogits), out bool wantGradient);
         T count = T.CreateChecked(n);
         T sum = T.Zero;
         for (int i = 0; i < n; i++)
@@ -112,7 +112,7 @@ public static class LossReference
     public static T Perceptron<T>(ReadOnlySpan<T> scores, ReadOnlySpan<T> target, Span<T> dScores)
         where T : IFloatingPointIeee754<T>
     {
-        int n = CheckElementwise(scores.Length, target.Length, dScores.Length, nameof(dScores), out bool wantGradient);
+        int n = CheckElementwise(scores.Length, nameof(scores), target.Length, dScores.Length, nameof(dScores), out bool wantGradient);
         T count = T.CreateChecked(n);
         T two = T.CreateChecked(2);
         T sum = T.Zero;
@@ -130,9 +130,9 @@ public static class LossReference
         return sum / count;
     }
 
-    private static int CheckElementwise(int predictionLength, int targetLength, int gradientLength, string gradientName, out bool wantGradient)
+    private static int CheckElementwise(int predictionLength, string predictionName, int targetLength, int gradientLength, string gradientName, out bool wantGradient)
     {
-        ReferenceGuard.NotEmpty(predictionLength, "prediction");
+        ReferenceGuard.NotEmpty(predictionLength, predictionName);
         Guard.Length(targetLength, predictionLength, "target");
         wantGradient = ReferenceGuard.Optional(gradientLength, predictionLength, gradientName);
         return predictionLength;

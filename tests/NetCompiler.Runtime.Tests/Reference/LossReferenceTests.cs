@@ -86,8 +86,11 @@ public class LossReferenceTests
     }
 
     [Fact]
-    public void EmptyPrediction_Throws() =>
-        Assert.Throws<ArgumentException>(() => LossReference.MeanSquaredError<double>([], [], []));
+    public void EmptyInput_ThrowsNamingIt()
+    {
+        Assert.Equal("prediction", Assert.Throws<ArgumentException>(() => LossReference.MeanSquaredError<double>([], [], [])).ParamName);
+        Assert.Equal("logits", Assert.Throws<ArgumentException>(() => LossReference.BinaryCrossEntropyWithLogits<double>([], [], [])).ParamName);
+    }
 
     [Theory]
     [InlineData(1)]
