@@ -1,0 +1,22 @@
+using BenchmarkDotNet.Running;
+using NetCompiler.Benchmarks.Infrastructure;
+
+namespace NetCompiler.Benchmarks;
+
+public static class Program
+{
+    /// <summary>
+    /// <c>--check</c> runs every contender once outside BenchmarkDotNet and verifies their outputs agree (exit code 1 if not);
+    /// any other arguments go to BenchmarkDotNet's switcher (<c>--filter '*' --job short</c>, <c>--job dry --inProcess</c>).
+    /// </summary>
+    public static int Main(string[] args)
+    {
+        if (args.Contains("--check"))
+        {
+            return AgreementCheck.Run(Console.Out);
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchmarkConfig.Create());
+        return 0;
+    }
+}
