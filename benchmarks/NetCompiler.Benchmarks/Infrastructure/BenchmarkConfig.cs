@@ -92,8 +92,9 @@ internal sealed class GflopsColumn : IColumn
             return "-";
         }
 
-        // FLOP per nanosecond is GFLOP per second.
-        return (flops / medianNanoseconds.Value).ToString("F2", CultureInfo.InvariantCulture);
+        // FLOP per nanosecond is GFLOP per second; overhead-bound cases (XOR) need significant digits, not decimals.
+        double gflops = flops / medianNanoseconds.Value;
+        return gflops.ToString(gflops >= 1 ? "F2" : "G3", CultureInfo.InvariantCulture);
     }
 
     public bool IsAvailable(Summary summary) => true;
