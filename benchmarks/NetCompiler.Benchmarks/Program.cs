@@ -1,3 +1,4 @@
+using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using NetCompiler.Benchmarks.Infrastructure;
 
@@ -16,7 +17,9 @@ public static class Program
             return AgreementCheck.Run(Console.Out);
         }
 
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchmarkConfig.Create());
-        return 0;
+        IEnumerable<Summary> summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchmarkConfig.Create());
+        // A smoke run in CI must fail when a benchmark throws or does not validate, which BenchmarkDotNet only reports.
+        bool failed = summaries.Any(summary => summary.HasCriticalValidationErrors || summary.Reports.Any(report => !report.Success));
+        return failed ? 1 : 0;
     }
 }
