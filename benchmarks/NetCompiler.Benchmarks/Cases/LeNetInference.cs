@@ -1,0 +1,70 @@
+using BenchmarkDotNet.Attributes;
+using NetCompiler.Benchmarks.Data;
+using NetCompiler.Benchmarks.Infrastructure;
+using NetCompiler.Benchmarks.Onnx;
+using NetCompiler.Benchmarks.Peers;
+
+namespace NetCompiler.Benchmarks.Cases;
+
+/// <summary>LeNet-5 inference to logits, 1 thread in every contender.</summary>
+public class LeNetInference : ICheckedCase
+{
+    /// <summary>conv1 86,400 + conv2 153,600 + fc 41,640 multiply-adds per sample.</summary>
+    public const double FlopsPerSample = 563_280;
+
+    private float[] _input = []; // [batch, 1, 28, 28]
+    private float[] _logits = []; // [batch, 10]
+    private TorchLeNet? _torch;
+    private OrtRunner? _onnxRuntime;
+
+    public static IEnumerable<int> Batches => [1, 32];
+
+    [ParamsSource(nameof(Batches))]
+    public int Batch { get; set; }
+
+    bool ICheckedCase.IsTraining => false;
+
+    IReadOnlyList<Contender> ICheckedCase.Contenders =>
+    [
+        new(nameof(LibTorch), () => { SetupLibTorch(); _torch!.Infer(_logits); return [.. _logits]; }),
+        new(nameof(OnnxRuntime), () => { SetupOnnxRuntime(); OnnxRuntime(); return _onnxRuntime!.Output.ToArray(); }),
+    ];
+
+    [GlobalSetup(Target = nameof(LibTorch))]
+    public void SetupLibTorch()
+    {
+        CreateInputs();
+        _torch = new TorchLeNet(LeNetWeights.Create(), _input, Inputs.Labels(Batch, LeNetWeights.Classes), threads: 1);
+    }
+
+    [GlobalSetup(Target = nameof(OnnxRuntime))]
+    public void SetupOnnxRuntime()
+    {
+        CreateInputs();
+        _onnxRuntime = new OrtRunner(
+            OnnxModels.LeNet(LeNetWeights.Create(), Batch),
+            _input, [Batch, LeNetWeights.Channels, LeNetWeights.Height, LeNetWeights.Width], OnnxModels.InputName,
+            [Batch, LeNetWeights.Classes], OnnxModels.OutputName);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _torch?.Dispose();
+        _torch = null;
+        _onnxRuntime?.Dispose();
+        _onnxRuntime = null;
+    }
+
+    [Benchmark(Baseline = true)]
+    public void LibTorch() => _torch!.Infer([]);
+
+    [Benchmark]
+    public void OnnxRuntime() => _onnxRuntime!.Run();
+
+    private void CreateInputs()
+    {
+        _input = Inputs.Images(Batch, LeNetWeights.InputSize);
+        _logits = new float[Batch * LeNetWeights.Classes];
+    }
+}

@@ -1,0 +1,51 @@
+using BenchmarkDotNet.Attributes;
+using NetCompiler.Benchmarks.Data;
+using NetCompiler.Benchmarks.Infrastructure;
+using NetCompiler.Benchmarks.Peers;
+
+namespace NetCompiler.Benchmarks.Cases;
+
+/// <summary>LeNet-5 train step: softmax cross-entropy (mean), SGD lr 0.01 momentum 0.9.</summary>
+public class LeNetTrainStep : ICheckedCase
+{
+    /// <summary>Forward 281,640 + weight gradients 281,640 + input gradients (all but conv1) 195,240 multiply-adds per sample.</summary>
+    public const double FlopsPerSample = 1_517_040;
+
+    private float[] _input = []; // [batch, 1, 28, 28]
+    private int[] _labels = []; // [batch]
+    private TorchLeNet? _torch;
+
+    public static IEnumerable<int> Batches => [1, 32, 128];
+
+    [ParamsSource(nameof(Batches))]
+    public int Batch { get; set; }
+
+    /// <summary>LibTorch's intra-op threads.</summary>
+    [Params(1)]
+    public int Threads { get; set; } = 1;
+
+    bool ICheckedCase.IsTraining => true;
+
+    IReadOnlyList<Contender> ICheckedCase.Contenders =>
+    [
+        new(nameof(LibTorch), () => { SetupLibTorch(); return Contender.Train(LibTorch, _torch!.CopyParameters); }),
+    ];
+
+    [GlobalSetup(Target = nameof(LibTorch))]
+    public void SetupLibTorch()
+    {
+        _input = Inputs.Images(Batch, LeNetWeights.InputSize);
+        _labels = Inputs.Labels(Batch, LeNetWeights.Classes);
+        _torch = new TorchLeNet(LeNetWeights.Create(), _input, _labels, Threads);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _torch?.Dispose();
+        _torch = null;
+    }
+
+    [Benchmark(Baseline = true)]
+    public float LibTorch() => _torch!.TrainStep();
+}

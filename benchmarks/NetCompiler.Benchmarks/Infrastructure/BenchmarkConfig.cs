@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Runtime.Intrinsics;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Filters;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Reports;
+using NetCompiler.Benchmarks.Cases;
+
+namespace NetCompiler.Benchmarks.Infrastructure;
+
+internal static class BenchmarkConfig
+{
+    public static IConfig Create() => DefaultConfig.Instance
+        .AddDiagnoser(MemoryDiagnoser.Default)
+        .AddColumn(new GflopsColumn())
+        .AddFilter(new SimpleFilter(IsMeaningful));
+
+    /// <summary>
+    /// Drops the cases that would only repeat another: a single-threaded contender at a LibTorch thread count
+    /// other than 1, and Vector512 FMA where Vector512 is not accelerated.
+    /// </summary>
+    private static bool IsMeaningful(BenchmarkCase benchmarkCase)
+    {
+        string method = benchmarkCase.Descriptor.WorkloadMethod.Name;
+        if (benchmarkCase.Descriptor.Type == typeof(FmaPeak) && method == nameof(FmaPeak.Fma512))
+        {
+            return Vector512.IsHardwareAccelerated;
+        }
+
+        object? threads = Parameter(benchmarkCase, "Threads");
+        return threads is null || Convert.ToInt32(threads, CultureInfo.InvariantCulture) == 1 || method == "LibTorch";
+    }
+
+    internal static object? Parameter(BenchmarkCase benchmarkCase, string name) =>
+        benchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == name)?.Value;
+}
+
+/// <summary>GFLOP/s from each case's FLOP-count constant and the median time.</summary>
+internal sealed class GflopsColumn : IColumn
+{
+    public string Id => nameof(GflopsColumn);
+
+    public string ColumnName => "GFLOP/s";
+
+    public bool AlwaysShow => true;
+
+    public ColumnCategory Category => ColumnCategory.Custom;
+
+    public int PriorityInCategory => 0;
+
+    public bool IsNumeric => true;
+
+    public UnitType UnitType => UnitType.Dimensionless;
+
+    public string Legend => "Floating-point operations (2 per multiply-add, forward and backward) per second, from the median";
+
+    /// <summary>FLOP per invocation of a benchmark method; NaN for a case without a count.</summary>
+    public static double FlopsPerInvoke(BenchmarkCase benchmarkCase)
+    {
+        Type type = benchmarkCase.Descriptor.Type;
+        if (type == typeof(XorTrainStep))
+        {
+            return XorTrainStep.FlopsPerStep;
+        }
+
+        if (type == typeof(FmaPeak))
+        {
+            int lanes = benchmarkCase.Descriptor.WorkloadMethod.Name == nameof(FmaPeak.Fma512) ? Vector512<float>.Count : Vector256<float>.Count;
+            return FmaPeak.FlopsPerInvoke(lanes, new FmaPeak().Iterations);
+        }
+
+        double perSample =
+            type == typeof(MlpTrainStep) ? MlpTrainStep.FlopsPerSample :
+            type == typeof(MlpInference) ? MlpInference.FlopsPerSample :
+            type == typeof(LeNetTrainStep) ? LeNetTrainStep.FlopsPerSample :
+            type == typeof(LeNetInference) ? LeNetInference.FlopsPerSample :
+            double.NaN;
+        object? batch = BenchmarkConfig.Parameter(benchmarkCase, "Batch");
+        return batch is null ? double.NaN : perSample * Convert.ToInt32(batch, CultureInfo.InvariantCulture);
+    }
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, summary.Style);
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    {
+        double? medianNanoseconds = summary[benchmarkCase]?.ResultStatistics?.Median;
+        double flops = FlopsPerInvoke(benchmarkCase);
+        if (medianNanoseconds is not > 0 || double.IsNaN(flops))
+        {
+            return "-";
+        }
+
+        // FLOP per nanosecond is GFLOP per second; overhead-bound cases (XOR) need significant digits, not decimals.
+        double gflops = flops / medianNanoseconds.Value;
+        return gflops.ToString(gflops >= 1 ? "F2" : "G3", CultureInfo.InvariantCulture);
+    }
+
+    public bool IsAvailable(Summary summary) => true;
+
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+
+    public override string ToString() => ColumnName;
+}

@@ -1,0 +1,25 @@
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using NetCompiler.Benchmarks.Infrastructure;
+
+namespace NetCompiler.Benchmarks;
+
+public static class Program
+{
+    /// <summary>
+    /// <c>--check</c> runs every contender once outside BenchmarkDotNet and verifies their outputs agree (exit code 1 if not);
+    /// any other arguments go to BenchmarkDotNet's switcher (<c>--filter '*' --job short</c>, <c>--job dry --inProcess</c>).
+    /// </summary>
+    public static int Main(string[] args)
+    {
+        if (args.Contains("--check"))
+        {
+            return AgreementCheck.Run(Console.Out);
+        }
+
+        IEnumerable<Summary> summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchmarkConfig.Create());
+        // A smoke run in CI must fail when a benchmark throws or does not validate, which BenchmarkDotNet only reports.
+        bool failed = summaries.Any(summary => summary.HasCriticalValidationErrors || summary.Reports.Any(report => !report.Success));
+        return failed ? 1 : 0;
+    }
+}
