@@ -8,7 +8,7 @@ public static class AtomicFile
     /// If <paramref name="write"/> or any step fails, the temporary file is deleted and the previous file is left untouched.
     /// </summary>
     /// <param name="path">The file to create or replace.</param>
-    /// <param name="write">Writes the whole content to the stream it is given.</param>
+    /// <param name="write">Writes the whole content to the stream it is given, and leaves the stream open (it is flushed to disk afterwards).</param>
     public static void Write(string path, Action<Stream> write)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);

@@ -160,8 +160,12 @@ public sealed class Trainer
         line.Slice(length, filled).Fill('#');
         line.Slice(length + filled, BarWidth - filled).Fill('.');
         length += BarWidth;
-        length += Append(line[length..], CultureInfo.InvariantCulture, $"] {100L * seen / total,3}% loss {loss:F4} {samplesPerSecond:N0} samples/s");
-        output.Write(line[..length]);
+        length += Append(line[length..], CultureInfo.InvariantCulture, $"] {100L * seen / total}% loss {loss:F4} {samplesPerSecond:N0} samples/s");
+
+        // Numbers change width between redraws; trailing spaces erase what a longer previous line left behind.
+        int padded = Math.Min(line.Length, length + 8);
+        line[length..padded].Fill(' ');
+        output.Write(line[..padded]);
         output.Flush();
     }
 
@@ -172,7 +176,7 @@ public sealed class Trainer
             $"epoch {record.Epoch}/{Epochs}  loss {record.TrainLoss:F4}{accuracy}  {record.SamplesPerSecond:N0} samples/s  {record.Seconds:F1} s");
 
         // Pad so the final line fully covers the longer bar it replaces.
-        output.WriteLine(bar ? "\r" + text.PadRight(BarWidth + 60) : text);
+        output.WriteLine(bar ? "\r" + text.PadRight(BarWidth + 70) : text);
         output.Flush();
     }
 

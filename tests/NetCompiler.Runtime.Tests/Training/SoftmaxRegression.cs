@@ -48,12 +48,16 @@ public sealed class SoftmaxRegression : ILabelTrainable
 
     public List<float> TrainStepRates { get; } = [];
 
+    /// <summary>Whether calls are recorded in the lists above (off for allocation measurements).</summary>
+    public bool Record { get; set; } = true;
+
     /// <summary>Called at the start of every TrainStep with the step number.</summary>
     public Action<long>? BeforeTrainStep { get; set; }
 
     public void Forward(ReadOnlySpan<float> input, Span<float> output)
     {
-        ForwardModes.Add(Mode);
+        if (Record)
+            ForwardModes.Add(Mode);
         int batch = Guard.BatchOf(input.Length, InputSize, BatchCapacity, nameof(input));
         Guard.Length(output.Length, batch * OutputSize, nameof(output));
         Logits(input, batch, output);
@@ -62,8 +66,12 @@ public sealed class SoftmaxRegression : ILabelTrainable
     public float TrainStep(ReadOnlySpan<float> input, ReadOnlySpan<int> labels)
     {
         BeforeTrainStep?.Invoke(Step);
-        TrainStepModes.Add(Mode);
-        TrainStepRates.Add(LearningRate);
+        if (Record)
+        {
+            TrainStepModes.Add(Mode);
+            TrainStepRates.Add(LearningRate);
+        }
+
         float loss = Backward(input, labels);
         Update();
         return loss;

@@ -206,6 +206,27 @@ public sealed class TrainerTests
         Assert.Throws<ArgumentException>(() => new Trainer { BatchSize = 8 }.Fit(new SoftmaxRegression(5, 3, 8), data));
     }
 
+    [Theory]
+    [InlineData(ProgressDisplay.Lines)]
+    [InlineData(ProgressDisplay.Bar)]
+    public void StepsDoNotAllocate(ProgressDisplay progress)
+    {
+        Dataset train = Blobs(600, 1), test = Blobs(100, 2);
+        long Allocated(int batchSize)
+        {
+            var network = new SoftmaxRegression(4, 3, 64) { Record = false };
+            var trainer = new Trainer { Epochs = 2, BatchSize = batchSize, Output = new StringWriter(), Progress = progress };
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            trainer.Fit(network, train, test);
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        Allocated(3); // warm up
+        long few = Allocated(60);  // 20 steps
+        long many = Allocated(2);  // 600 steps
+        Assert.True(many - few < 1024, $"600 steps allocated {many} bytes, 20 steps {few}: the per-step path allocates");
+    }
+
     [Fact]
     public void LearnsMnistDigits()
     {
