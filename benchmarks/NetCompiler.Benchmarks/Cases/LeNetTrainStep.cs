@@ -26,9 +26,11 @@ public class LeNetTrainStep : ICheckedCase
 
     bool ICheckedCase.IsTraining => true;
 
+    int ICheckedCase.TrainedOutputCount => Batch * LeNetWeights.Classes;
+
     IReadOnlyList<Contender> ICheckedCase.Contenders =>
     [
-        new(nameof(LibTorch), () => { SetupLibTorch(); return Contender.Train(LibTorch, _torch!.CopyParameters); }),
+        new(nameof(LibTorch), () => { SetupLibTorch(); return Contender.Train(LibTorch, _torch!.CopyParameters, _torch!.Outputs); }),
     ];
 
     [GlobalSetup(Target = nameof(LibTorch))]
