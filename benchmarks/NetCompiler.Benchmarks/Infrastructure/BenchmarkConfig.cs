@@ -72,6 +72,7 @@ internal sealed class GflopsColumn : IColumn
         }
 
         double perSample =
+            type == typeof(Profiling.MlpKernels) ? Profiling.MlpKernels.FlopsPerSample(benchmarkCase.Descriptor.WorkloadMethod.Name) :
             type == typeof(MlpTrainStep) ? MlpTrainStep.FlopsPerSample :
             type == typeof(MlpInference) ? MlpInference.FlopsPerSample :
             type == typeof(LeNetTrainStep) ? LeNetTrainStep.FlopsPerSample :
