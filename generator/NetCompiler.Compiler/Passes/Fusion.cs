@@ -56,7 +56,7 @@ internal static class Fusion
         if (loss >= 0 && nodes.Any(n => n.Op == OpKind.LossGrad))
         {
             nodes.RemoveAt(loss);
-            forwardCount--;
+            if (loss < forwardCount) forwardCount--;
         }
 
         return graph with { Nodes = nodes.ToEquatableArray(), ForwardNodeCount = forwardCount };
