@@ -6,6 +6,9 @@ namespace NetCompiler.Oracle.Tests;
 /// <summary>One module of an <c>nn.Sequential</c> built by <see cref="TorchOracle.Sequential"/>.</summary>
 public abstract record TorchLayer
 {
+    /// <summary>The module's name in the Sequential (as a NetCompiler layer's <c>Name</c>); null for its index.</summary>
+    public string? Name { get; init; }
+
     /// <summary><c>nn.Linear(in, out)</c>: weight <c>[out, in]</c>, bias <c>[out]</c>.</summary>
     public static TorchLayer Linear(int inFeatures, int outFeatures, bool bias = true) => new LinearLayer(inFeatures, outFeatures, bias);
 
@@ -64,15 +67,15 @@ public abstract record TorchLayer
         internal override nn.Module<Tensor, Tensor> Create() => nn.AvgPool2d(Kernel, Stride);
     }
 
-    private sealed record ActivationLayer(string Name) : TorchLayer
+    private sealed record ActivationLayer(string Kind) : TorchLayer
     {
-        internal override nn.Module<Tensor, Tensor> Create() => Name switch
+        internal override nn.Module<Tensor, Tensor> Create() => Kind switch
         {
             "relu" => nn.ReLU(),
             "tanh" => nn.Tanh(),
             "sigmoid" => nn.Sigmoid(),
             "flatten" => nn.Flatten(),
-            _ => throw new InvalidOperationException($"Unknown layer '{Name}'."),
+            _ => throw new InvalidOperationException($"Unknown layer '{Kind}'."),
         };
     }
 }

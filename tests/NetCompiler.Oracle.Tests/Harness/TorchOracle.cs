@@ -59,7 +59,7 @@ public static class TorchOracle
 
     /// <summary><c>nn.Sequential</c> of <paramref name="layers"/>, initialized by PyTorch's defaults under <paramref name="seed"/>.</summary>
     /// <param name="inputShape">Shape of one sample: <c>[784]</c>, or <c>[1, 28, 28]</c> for a conv net.</param>
-    /// <param name="layers">The modules, named <c>0</c>, <c>1</c>, ... as in PyTorch.</param>
+    /// <param name="layers">The modules, named <c>0</c>, <c>1</c>, ... as in PyTorch unless a layer has a <see cref="TorchLayer.Name"/>.</param>
     /// <param name="seed">Seed for <c>torch.manual_seed</c> before the modules are created.</param>
     public static TorchModel Sequential(int[] inputShape, IEnumerable<TorchLayer> layers, int seed = 0)
     {
@@ -81,7 +81,7 @@ public static class TorchOracle
                     linearIndices.Add(modules.Count);
                 }
 
-                modules.Add((modules.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), module));
+                modules.Add((layer.Name ?? modules.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), module));
             }
 
             return new TorchModel(nn.Sequential(modules), inputShape, linearIndices);

@@ -1,0 +1,56 @@
+namespace NetCompiler.Oracle.Tests.Generated;
+
+// Networks compiled by the NetCompiler generator and compared against LibTorch. Odd widths (13-17-9-5) keep every
+// SIMD tier's remainder loop in play; optimizer settings are constants so the LibTorch side uses the same values.
+
+/// <summary>Hyperparameters shared by the generated networks and their LibTorch twins.</summary>
+internal static class Hyper
+{
+    public const int Capacity = 32;
+
+    public const float SgdLearningRate = 0.05f;
+    public const float Momentum = 0.9f;
+    public const float WeightDecay = 0.01f;
+    public const float AdamLearningRate = 0.01f;
+    public const float AdagradLearningRate = 0.1f;
+    public const float PerceptronLearningRate = 0.1f;
+}
+
+/// <summary>13-17-9-5, ReLU then Tanh, softmax cross-entropy on logits, SGD with momentum.</summary>
+[Network(Input = [13], Seed = 11)]
+[Dense(17), ReLU]
+[Dense(9), Tanh]
+[Dense(5)]
+[Loss(LossKind.SoftmaxCrossEntropy), Sgd(LearningRate = Hyper.SgdLearningRate, Momentum = Hyper.Momentum)]
+public partial class CrossEntropyMomentumMlp;
+
+/// <summary>As <see cref="CrossEntropyMomentumMlp"/>, with Nesterov momentum and weight decay, and named layers.</summary>
+[Network(Input = [13], Seed = 12)]
+[Dense(17, Name = "fc1"), Tanh]
+[Dense(9, Name = "fc2"), ReLU]
+[Dense(5, Name = "head")]
+[Loss(LossKind.SoftmaxCrossEntropy), Sgd(LearningRate = Hyper.SgdLearningRate, Momentum = Hyper.Momentum, Nesterov = true, WeightDecay = Hyper.WeightDecay)]
+public partial class CrossEntropyNesterovMlp;
+
+/// <summary>13-17-9-5 regression with mean squared error and Adam.</summary>
+[Network(Input = [13], Seed = 13)]
+[Dense(17), Tanh]
+[Dense(9), ReLU]
+[Dense(5)]
+[Loss(LossKind.MeanSquaredError), Adam(LearningRate = Hyper.AdamLearningRate)]
+public partial class MseAdamMlp;
+
+/// <summary>13-17-9-5 multi-label classifier: sigmoid outputs, binary cross-entropy, Adagrad; the middle layer has no bias.</summary>
+[Network(Input = [13], Seed = 14)]
+[Dense(17), ReLU]
+[Dense(9, Bias = false), Tanh]
+[Dense(5), Sigmoid]
+[Loss(LossKind.BinaryCrossEntropy), Adagrad(LearningRate = Hyper.AdagradLearningRate, WeightDecay = Hyper.WeightDecay)]
+public partial class BceAdagradMlp;
+
+/// <summary>13-17-5 with raw scores trained by the perceptron criterion and plain SGD.</summary>
+[Network(Input = [13], Seed = 15)]
+[Dense(17), Tanh]
+[Dense(5)]
+[Loss(LossKind.Perceptron), Sgd(LearningRate = Hyper.PerceptronLearningRate)]
+public partial class PerceptronMlp;

@@ -1,0 +1,80 @@
+namespace NetCompiler.Oracle.Tests.Generated;
+
+/// <summary>
+/// A generated network paired with its LibTorch twin: the same layers, loss and optimizer settings, and the data the
+/// comparison feeds both (float targets, or class labels for softmax cross-entropy).
+/// </summary>
+/// <param name="Name">Short name used as theory data.</param>
+/// <param name="Create">A fresh generated network with capacity <see cref="Hyper.Capacity"/>.</param>
+/// <param name="Layers">The twin's <c>nn.Sequential</c> modules, named as the generated <c>ParameterLayout</c>.</param>
+/// <param name="Loss">The loss of both.</param>
+/// <param name="Optimizer">The generated network's optimizer attribute, rebuilt with the same values for LibTorch.</param>
+public sealed record OracleCase(string Name, Func<ITrainableNetwork> Create, TorchLayer[] Layers, LossKind Loss, OptimizerAttribute Optimizer)
+{
+    public const int InputSize = 13;
+
+    public const int OutputSize = 5;
+
+    public static readonly string[] Names = ["ce-momentum", "ce-nesterov-decay", "mse-adam", "bce-adagrad", "perceptron-sgd"];
+
+    public bool UsesLabels => Loss == LossKind.SoftmaxCrossEntropy;
+
+    public static OracleCase Get(string name) => name switch
+    {
+        "ce-momentum" => new(
+            name,
+            () => new CrossEntropyMomentumMlp(Hyper.Capacity),
+            [TorchLayer.Linear(13, 17), TorchLayer.ReLU(), TorchLayer.Linear(17, 9), TorchLayer.Tanh(), TorchLayer.Linear(9, 5)],
+            LossKind.SoftmaxCrossEntropy,
+            new SgdAttribute { LearningRate = Hyper.SgdLearningRate, Momentum = Hyper.Momentum }),
+        "ce-nesterov-decay" => new(
+            name,
+            () => new CrossEntropyNesterovMlp(Hyper.Capacity),
+            [
+                TorchLayer.Linear(13, 17) with { Name = "fc1" }, TorchLayer.Tanh(),
+                TorchLayer.Linear(17, 9) with { Name = "fc2" }, TorchLayer.ReLU(),
+                TorchLayer.Linear(9, 5) with { Name = "head" },
+            ],
+            LossKind.SoftmaxCrossEntropy,
+            new SgdAttribute { LearningRate = Hyper.SgdLearningRate, Momentum = Hyper.Momentum, Nesterov = true, WeightDecay = Hyper.WeightDecay }),
+        "mse-adam" => new(
+            name,
+            () => new MseAdamMlp(Hyper.Capacity),
+            [TorchLayer.Linear(13, 17), TorchLayer.Tanh(), TorchLayer.Linear(17, 9), TorchLayer.ReLU(), TorchLayer.Linear(9, 5)],
+            LossKind.MeanSquaredError,
+            new AdamAttribute { LearningRate = Hyper.AdamLearningRate }),
+        "bce-adagrad" => new(
+            name,
+            () => new BceAdagradMlp(Hyper.Capacity),
+            [TorchLayer.Linear(13, 17), TorchLayer.ReLU(), TorchLayer.Linear(17, 9, bias: false), TorchLayer.Tanh(), TorchLayer.Linear(9, 5), TorchLayer.Sigmoid()],
+            LossKind.BinaryCrossEntropy,
+            new AdagradAttribute { LearningRate = Hyper.AdagradLearningRate, WeightDecay = Hyper.WeightDecay }),
+        "perceptron-sgd" => new(
+            name,
+            () => new PerceptronMlp(Hyper.Capacity),
+            [TorchLayer.Linear(13, 17), TorchLayer.Tanh(), TorchLayer.Linear(17, 5)],
+            LossKind.Perceptron,
+            new SgdAttribute { LearningRate = Hyper.PerceptronLearningRate }),
+        _ => throw new ArgumentException($"Unknown oracle case '{name}'; expected one of {string.Join(", ", Names)}.", nameof(name)),
+    };
+
+    /// <summary>The LibTorch twin, initialized by PyTorch (tests overwrite its parameters from the generated network).</summary>
+    public TorchModel CreateTorch() => TorchOracle.Sequential([InputSize], Layers, seed: 7);
+
+    /// <summary>Inputs <c>[batch, 13]</c> uniform in ±2, so tanh and sigmoid reach their curved range.</summary>
+    public static float[] Input(int seed, int batch) => TestData.Uniform(seed, batch * InputSize, -2, 2);
+
+    /// <summary>Targets <c>[batch, 5]</c>: uniform in ±1 for regression, 0/1 for binary cross-entropy and the perceptron.</summary>
+    public float[] Targets(int seed, int batch)
+    {
+        if (Loss == LossKind.MeanSquaredError)
+        {
+            return TestData.Uniform(seed, batch * OutputSize, -1, 1);
+        }
+
+        return Array.ConvertAll(TestData.Labels(seed, batch * OutputSize, 2), label => (float)label);
+    }
+
+    /// <summary>Class labels <c>[batch]</c> in [0, 5).</summary>
+    public static int[] Labels(int seed, int batch) => TestData.Labels(seed, batch, OutputSize);
+}
