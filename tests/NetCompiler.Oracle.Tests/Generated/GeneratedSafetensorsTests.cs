@@ -167,6 +167,7 @@ public sealed class GeneratedSafetensorsTests : IDisposable
             MseAdamMlp n => new(n, n.Save, n.Save, n.Load, n.Load),
             BceAdagradMlp n => new(n, n.Save, n.Save, n.Load, n.Load),
             PerceptronMlp n => new(n, n.Save, n.Save, n.Load, n.Load),
+            SoftmaxMseAdamMlp n => new(n, n.Save, n.Save, n.Load, n.Load),
             ITrainableNetwork other => throw new ArgumentException($"No Save/Load binding for {other.GetType().Name}.", nameof(oracle)),
         };
     }

@@ -14,6 +14,8 @@ internal static class Hyper
     public const float AdamLearningRate = 0.01f;
     public const float AdagradLearningRate = 0.1f;
     public const float PerceptronLearningRate = 0.1f;
+    public const float Beta1 = 0.8f;
+    public const float Beta2 = 0.99f;
 }
 
 /// <summary>13-17-9-5, ReLU then Tanh, softmax cross-entropy on logits, SGD with momentum.</summary>
@@ -54,3 +56,11 @@ public partial class BceAdagradMlp;
 [Dense(5)]
 [Loss(LossKind.Perceptron), Sgd(LearningRate = Hyper.PerceptronLearningRate)]
 public partial class PerceptronMlp;
+
+/// <summary>13-17-9-5 with an explicit Identity layer (it takes a PyTorch index), sigmoid, softmax outputs, MSE, Adam with weight decay.</summary>
+[Network(Input = [13], Seed = 16)]
+[Dense(17), Identity]
+[Dense(9), Sigmoid]
+[Dense(5), Softmax]
+[Loss(LossKind.MeanSquaredError), Adam(LearningRate = Hyper.AdamLearningRate, Beta1 = Hyper.Beta1, Beta2 = Hyper.Beta2, WeightDecay = Hyper.WeightDecay)]
+public partial class SoftmaxMseAdamMlp;

@@ -15,7 +15,7 @@ public sealed record OracleCase(string Name, Func<ITrainableNetwork> Create, Tor
 
     public const int OutputSize = 5;
 
-    public static readonly string[] Names = ["ce-momentum", "ce-nesterov-decay", "mse-adam", "bce-adagrad", "perceptron-sgd"];
+    public static readonly string[] Names = ["ce-momentum", "ce-nesterov-decay", "mse-adam", "bce-adagrad", "perceptron-sgd", "softmax-mse-adam-decay"];
 
     public bool UsesLabels => Loss == LossKind.SoftmaxCrossEntropy;
 
@@ -55,6 +55,12 @@ public sealed record OracleCase(string Name, Func<ITrainableNetwork> Create, Tor
             [TorchLayer.Linear(13, 17), TorchLayer.Tanh(), TorchLayer.Linear(17, 5)],
             LossKind.Perceptron,
             new SgdAttribute { LearningRate = Hyper.PerceptronLearningRate }),
+        "softmax-mse-adam-decay" => new(
+            name,
+            () => new SoftmaxMseAdamMlp(Hyper.Capacity),
+            [TorchLayer.Linear(13, 17), TorchLayer.Identity(), TorchLayer.Linear(17, 9), TorchLayer.Sigmoid(), TorchLayer.Linear(9, 5), TorchLayer.Softmax()],
+            LossKind.MeanSquaredError,
+            new AdamAttribute { LearningRate = Hyper.AdamLearningRate, Beta1 = Hyper.Beta1, Beta2 = Hyper.Beta2, WeightDecay = Hyper.WeightDecay }),
         _ => throw new ArgumentException($"Unknown oracle case '{name}'; expected one of {string.Join(", ", Names)}.", nameof(name)),
     };
 

@@ -34,6 +34,12 @@ public abstract record TorchLayer
     /// <summary><c>nn.Sigmoid()</c>.</summary>
     public static TorchLayer Sigmoid() => new ActivationLayer("sigmoid");
 
+    /// <summary><c>nn.Identity()</c>: a module that takes a Sequential index, as an explicit NetCompiler <c>[Identity]</c> layer does.</summary>
+    public static TorchLayer Identity() => new ActivationLayer("identity");
+
+    /// <summary><c>nn.Softmax(dim: 1)</c>: over the features of each sample.</summary>
+    public static TorchLayer Softmax() => new ActivationLayer("softmax");
+
     /// <summary>The activation named <paramref name="name"/> (relu, tanh, sigmoid), or null for identity ("identity", "none", "").</summary>
     public static TorchLayer? Activation(string name) => name.ToLowerInvariant() switch
     {
@@ -75,6 +81,8 @@ public abstract record TorchLayer
             "tanh" => nn.Tanh(),
             "sigmoid" => nn.Sigmoid(),
             "flatten" => nn.Flatten(),
+            "identity" => nn.Identity(),
+            "softmax" => nn.Softmax(1),
             _ => throw new InvalidOperationException($"Unknown layer '{Kind}'."),
         };
     }
