@@ -6,7 +6,7 @@ namespace NetCompiler.Oracle.Tests.Generated;
 /// <summary>
 /// Generated <c>Save</c>/<c>Load</c> against TorchSharp.PyBridge's safetensors reader and writer. Values cross the file
 /// unchanged, so parameters must be bit-equal; outputs of the two implementations then agree within the forward
-/// tolerance of <see cref="GeneratedMlpOracleTests"/> (2e-5 relative + 2e-6 absolute, float32 summation order).
+/// tolerance of <see cref="GeneratedNetworkOracleTests"/> (2e-5 relative + 2e-6 absolute, float32 summation order).
 /// </summary>
 public sealed class GeneratedSafetensorsTests : IDisposable
 {
@@ -20,7 +20,7 @@ public sealed class GeneratedSafetensorsTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    public static TheoryData<string> Names => ["ce-nesterov-decay", "bce-adagrad"]; // named layers; a layer without bias
+    public static TheoryData<string> Names => ["ce-nesterov-decay", "bce-adagrad", "lenet-ce-momentum"]; // named layers; a layer without bias; conv weights
 
     [Theory]
     [MemberData(nameof(Names))]
@@ -120,14 +120,14 @@ public sealed class GeneratedSafetensorsTests : IDisposable
         Persisted network = Persisted.Create(oracle);
         for (int step = 0; step < 3; step++)
         {
-            float[] input = OracleCase.Input(4000 + step, Batch); // [batch, 13]
+            float[] input = oracle.Input(4000 + step, Batch); // [batch, ..inputShape]
             if (oracle.UsesLabels)
             {
-                ((ILabelTrainable)network.Network).TrainStep(input, OracleCase.Labels(4100 + step, Batch));
+                ((ILabelTrainable)network.Network).TrainStep(input, OracleCase.Labels(4100 + step, Batch, network.Network.OutputSize));
             }
             else
             {
-                ((ITargetTrainable)network.Network).TrainStep(input, oracle.Targets(4100 + step, Batch));
+                ((ITargetTrainable)network.Network).TrainStep(input, oracle.Targets(4100 + step, Batch, network.Network.OutputSize));
             }
         }
 
@@ -149,8 +149,8 @@ public sealed class GeneratedSafetensorsTests : IDisposable
 
     private static void AssertSameOutputs(INetwork network, TorchModel model)
     {
-        float[] input = OracleCase.Input(4200, Batch); // [batch, 13]
-        var output = new float[Batch * OracleCase.OutputSize]; // [batch, 5]
+        float[] input = TestData.Uniform(4200, Batch * network.InputSize, -2, 2); // [batch, ..inputShape]
+        var output = new float[Batch * network.OutputSize]; // [batch, outputSize]
 
         network.Forward(input, output);
 
@@ -168,6 +168,8 @@ public sealed class GeneratedSafetensorsTests : IDisposable
             BceAdagradMlp n => new(n, n.Save, n.Save, n.Load, n.Load),
             PerceptronMlp n => new(n, n.Save, n.Save, n.Load, n.Load),
             SoftmaxMseAdamMlp n => new(n, n.Save, n.Save, n.Load, n.Load),
+            SmallLeNet n => new(n, n.Save, n.Save, n.Load, n.Load),
+            StridedConvNet n => new(n, n.Save, n.Save, n.Load, n.Load),
             ITrainableNetwork other => throw new ArgumentException($"No Save/Load binding for {other.GetType().Name}.", nameof(oracle)),
         };
     }

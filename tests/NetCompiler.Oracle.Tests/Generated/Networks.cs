@@ -1,7 +1,7 @@
 namespace NetCompiler.Oracle.Tests.Generated;
 
-// Networks compiled by the NetCompiler generator and compared against LibTorch. Odd widths (13-17-9-5) keep every
-// SIMD tier's remainder loop in play; optimizer settings are constants so the LibTorch side uses the same values.
+// Networks compiled by the NetCompiler generator and compared against LibTorch. Odd widths (13-17-9-5) and odd image
+// sizes keep every SIMD tier's remainder loop in play; optimizer settings are constants so the LibTorch side uses the same values.
 
 /// <summary>Hyperparameters shared by the generated networks and their LibTorch twins.</summary>
 internal static class Hyper
@@ -64,3 +64,28 @@ public partial class PerceptronMlp;
 [Dense(5), Softmax]
 [Loss(LossKind.MeanSquaredError), Adam(LearningRate = Hyper.AdamLearningRate, Beta1 = Hyper.Beta1, Beta2 = Hyper.Beta2, WeightDecay = Hyper.WeightDecay)]
 public partial class SoftmaxMseAdamMlp;
+
+/// <summary>
+/// A small LeNet on 1x14x14: 4@12x12 (valid 3x3), ReLU, 4@6x6 (max pool), 6@6x6 (padded 3x3), Tanh, 6@3x3 (max pool),
+/// 54, 10, 5; softmax cross-entropy with SGD momentum.
+/// </summary>
+[Network(Input = [1, 14, 14], Seed = 17)]
+[Conv2D(4, 3), ReLU, MaxPool2D(2)]
+[Conv2D(6, 3, Padding = 1), Tanh, MaxPool2D(2)]
+[Flatten]
+[Dense(10), ReLU]
+[Dense(5)]
+[Loss(LossKind.SoftmaxCrossEntropy), Sgd(LearningRate = Hyper.SgdLearningRate, Momentum = Hyper.Momentum)]
+public partial class SmallLeNet;
+
+/// <summary>
+/// 3x11x9: a padded stride-2 3x3 convolution (5@6x5) with sigmoid, an overlapping average pool (5@5x4), a 2x2
+/// convolution without bias (7@4x3) with ReLU, an overlapping max pool (7@3x2), 42, 5; MSE with Adam.
+/// </summary>
+[Network(Input = [3, 11, 9], Seed = 18)]
+[Conv2D(5, 3, Stride = 2, Padding = 1), Sigmoid, AvgPool2D(2, Stride = 1)]
+[Conv2D(7, 2, Bias = false), ReLU, MaxPool2D(2, Stride = 1)]
+[Flatten]
+[Dense(5)]
+[Loss(LossKind.MeanSquaredError), Adam(LearningRate = Hyper.AdamLearningRate)]
+public partial class StridedConvNet;

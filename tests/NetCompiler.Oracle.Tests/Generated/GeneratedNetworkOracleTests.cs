@@ -5,17 +5,20 @@ using Xunit.Abstractions;
 namespace NetCompiler.Oracle.Tests.Generated;
 
 /// <summary>
-/// Generated networks (13-17-9-5 and 13-17-5) against LibTorch float32 for the same weights and inputs: outputs, the
-/// loss, every gradient by name, the losses of 10 optimizer steps and the parameters after them. LibTorch is the
-/// expectation. Every check is <c>|actual - expected| &lt;= absolute + relative * |expected|</c>.
+/// Generated networks against LibTorch float32 for the same weights and inputs: six MLPs (13-17-9-5, 13-17-5) and two
+/// conv + pool + dense networks, at batches 1, 7 and 32. Compared: outputs, the loss, every gradient by name, the
+/// losses of 10 optimizer steps (a new batch each step) and the parameters after them. LibTorch is the expectation.
+/// Every check is <c>|actual - expected| &lt;= absolute + relative * |expected|</c>.
 /// </summary>
 /// <remarks>
-/// Tolerances. Both sides compute in float32 (unit roundoff u = 6e-8) but sum in different orders (8- or 16-lane FMA
-/// partial sums here, MKL/oneDNN blocking in LibTorch). A dot product of n terms differs by at most about
-/// n * u * sum(|terms|), and n &lt;= 32 (batch) * 17 (units) in a weight gradient, so about 3e-5 of the terms'
-/// magnitude in the worst case; random-order errors are the square root of that, near 1e-6.
+/// Tolerances. Both sides compute in float32 (unit roundoff u = 6e-8) but sum in different orders (4- to 16-lane FMA
+/// partial sums here, MKL/oneDNN blocking in LibTorch). A sum of n terms differs by at most about n * u * sum(|terms|);
+/// rounding errors of different orders are close to independent, so in practice they grow like sqrt(n) * u. The
+/// largest sums are a conv weight gradient's, n = 32 (batch) * 12 * 12 (positions) = 4608, so sqrt(n) * u = 4e-6 of
+/// the terms' magnitude. Observed maxima: 6e-7 absolute on outputs and losses, 2e-7 on gradients, 6e-7 on parameters
+/// after 10 steps.
 /// <list type="bullet">
-/// <item>Outputs and losses: 2e-5 relative + 2e-6 absolute (a dot of 17 terms of size ~1 is ~1e-6 off at worst).</item>
+/// <item>Outputs and losses: 2e-5 relative + 2e-6 absolute (a dot of up to 54 terms of size ~1: 3e-6 at the very worst, 5e-7 typical).</item>
 /// <item>
 /// Gradients: 1e-4 relative + 2e-5 of the largest gradient magnitude in the same tensor. The absolute part scales with
 /// the tensor because an element that cancels to ~0 still carries the rounding of the terms it was summed from.
@@ -27,7 +30,7 @@ namespace NetCompiler.Oracle.Tests.Generated;
 /// </item>
 /// </list>
 /// </remarks>
-public class GeneratedMlpOracleTests(ITestOutputHelper log)
+public class GeneratedNetworkOracleTests(ITestOutputHelper log)
 {
     private const double OutputRelative = 2e-5;
     private const double OutputAbsolute = 2e-6;
@@ -64,8 +67,8 @@ public class GeneratedMlpOracleTests(ITestOutputHelper log)
         ITrainableNetwork network = oracle.Create();
         using TorchModel model = oracle.CreateTorch();
         model.CopyFrom(network);
-        float[] input = OracleCase.Input(1000 + batch, batch); // [batch, 13]
-        var output = new float[batch * OracleCase.OutputSize]; // [batch, 5]
+        float[] input = oracle.Input(1000 + batch, batch); // [batch, ..inputShape]
+        var output = new float[batch * network.OutputSize]; // [batch, outputSize]
 
         network.Forward(input, output);
         float[] expected = model.Forward(input);
@@ -82,19 +85,19 @@ public class GeneratedMlpOracleTests(ITestOutputHelper log)
         ITrainableNetwork network = oracle.Create();
         using TorchModel model = oracle.CreateTorch();
         model.CopyFrom(network);
-        float[] input = OracleCase.Input(2000 + batch, batch); // [batch, 13]
+        float[] input = oracle.Input(2000 + batch, batch); // [batch, ..inputShape]
 
         float loss;
         TorchPass expected;
         if (oracle.UsesLabels)
         {
-            int[] labels = OracleCase.Labels(2100 + batch, batch); // [batch]
+            int[] labels = OracleCase.Labels(2100 + batch, batch, network.OutputSize); // [batch]
             loss = ((ILabelTrainable)network).Backward(input, labels);
             expected = model.Backward(input, labels);
         }
         else
         {
-            float[] targets = oracle.Targets(2100 + batch, batch); // [batch, 5]
+            float[] targets = oracle.Targets(2100 + batch, batch, network.OutputSize); // [batch, outputSize]
             loss = ((ITargetTrainable)network).Backward(input, targets);
             expected = model.Backward(input, targets, oracle.Loss);
         }
@@ -134,16 +137,16 @@ public class GeneratedMlpOracleTests(ITestOutputHelper log)
         for (int step = 0; step < Steps; step++)
         {
             // A new batch each step, so the optimizer state carries information from different gradients.
-            float[] input = OracleCase.Input(3000 + step, batch); // [batch, 13]
+            float[] input = oracle.Input(3000 + step, batch); // [batch, ..inputShape]
             if (oracle.UsesLabels)
             {
-                int[] labels = OracleCase.Labels(3100 + step, batch); // [batch]
+                int[] labels = OracleCase.Labels(3100 + step, batch, network.OutputSize); // [batch]
                 losses[step] = ((ILabelTrainable)network).TrainStep(input, labels);
                 expectedLosses[step] = trainer.Step(input, labels);
             }
             else
             {
-                float[] targets = oracle.Targets(3100 + step, batch); // [batch, 5]
+                float[] targets = oracle.Targets(3100 + step, batch, network.OutputSize); // [batch, outputSize]
                 losses[step] = ((ITargetTrainable)network).TrainStep(input, targets);
                 expectedLosses[step] = trainer.Step(input, targets, oracle.Loss);
             }
