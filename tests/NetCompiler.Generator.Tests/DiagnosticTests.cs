@@ -78,6 +78,20 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void InvalidLayerArgument_UndefinedLossKind_PointsAtLoss()
+    {
+        AssertSingleDiagnostic(
+            """
+            [Network(Input = [2])]
+            [Dense(1)]
+            [[|Loss((LossKind)7)|]]
+            public partial class Net;
+            """,
+            DiagnosticIds.InvalidLayerArgument,
+            "Loss: kind is 7; expected one of MeanSquaredError, BinaryCrossEntropy, SoftmaxCrossEntropy, Perceptron");
+    }
+
+    [Fact]
     public void MisplacedActivation_First_PointsAtActivation()
     {
         AssertSingleDiagnostic(
