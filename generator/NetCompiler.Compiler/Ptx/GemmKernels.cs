@@ -327,8 +327,9 @@ public static class GemmKernels
     /// </summary>
     private static Tile EmitMainLoop(PtxKernelBuilder kernel, Extent m, Extent n, Extent k, Operand a, Operand b, Action<Tile>? perStage, Action<Tile>? tileSetup = null)
     {
+        kernel.UseSharedMemory(SharedMemoryBytes);
         var w = kernel.Body;
-        string tid = kernel.U32("tid");
+        string tid = kernel.U32("thread");
         string tx = kernel.U32("tx");
         string ty = kernel.U32("ty");
         string rowBase = kernel.U32("row_base");

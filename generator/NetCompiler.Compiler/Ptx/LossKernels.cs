@@ -188,7 +188,7 @@ public static class LossKernels
         string batch = kernel.LoadU32("batch");
         string loss = kernel.LoadPointer("loss");
         var w = kernel.Body;
-        string tid = kernel.U32("tid");
+        string tid = kernel.U32("thread");
         string lane = kernel.U32("lane");
         string warp = kernel.U32("warp");
         string index = kernel.U32("index");
@@ -292,7 +292,7 @@ public static class LossKernels
     private static RowContext EmitRowStart(PtxKernelBuilder kernel, string batch, int columns)
     {
         var w = kernel.Body;
-        string tid = kernel.U32("tid");
+        string tid = kernel.U32("thread");
         string lane = kernel.U32("lane");
         string row = kernel.U32("row");
         string block = kernel.U32("block");

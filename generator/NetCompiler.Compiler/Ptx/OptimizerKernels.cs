@@ -53,7 +53,7 @@ public static class OptimizerKernels
 
         if (velocity is not null)
         {
-            string v = kernel.F32("v");
+            string v = kernel.F32("v_value");
             string velocityAddress = kernel.U64("velocity_address");
             kernel.ElementAddress(velocityAddress, velocity, index);
             w.Line($"ld.global.f32 {v}, [{velocityAddress}];");
@@ -168,8 +168,8 @@ public static class OptimizerKernels
             w.Line($"fma.rn.f32 {value}, {decay}, {value}, {value};");
         }
 
-        string m = kernel.F32("m");
-        string v = kernel.F32("v");
+        string m = kernel.F32("m_value");
+        string v = kernel.F32("v_value");
         string mAddress = kernel.U64("m_address");
         string vAddress = kernel.U64("v_address");
         string scaled = kernel.F32("scaled");
