@@ -35,10 +35,13 @@ public sealed record PtxGridDim(long BatchScale, long Offset, int Divisor)
     }
 
     /// <inheritdoc/>
-    public override string ToString() =>
-        BatchScale == 0 ? $"ceil({Offset} / {Divisor})"
-        : Offset == 0 ? $"ceil({BatchScale} * batch / {Divisor})"
-        : $"ceil(({BatchScale} * batch + {Offset}) / {Divisor})";
+    public override string ToString()
+    {
+        string batch = BatchScale == 1 ? "batch" : FormattableString.Invariant($"{BatchScale} * batch");
+        return BatchScale == 0 ? FormattableString.Invariant($"ceil({Offset} / {Divisor})")
+            : Offset == 0 ? FormattableString.Invariant($"ceil({batch} / {Divisor})")
+            : FormattableString.Invariant($"ceil(({batch} + {Offset}) / {Divisor})");
+    }
 }
 
 /// <summary>How a kernel is launched.</summary>
