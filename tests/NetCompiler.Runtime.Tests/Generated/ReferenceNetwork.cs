@@ -78,6 +78,22 @@ internal sealed class ReferenceNetwork
     /// <summary>The parameter tensors as <c>nn.Sequential</c> names them.</summary>
     public IReadOnlyList<ParameterInfo> Layout { get; }
 
+    /// <summary>
+    /// The bound <c>b</c> of each dense weight's default initialization <c>U(-b, b)</c>: He, <c>√(6 / fanIn)</c>, when the next
+    /// layer is a ReLU, otherwise Xavier, <c>√(6 / (fanIn + fanOut))</c>.
+    /// </summary>
+    public IEnumerable<(string Weight, double Bound)> InitializationBounds()
+    {
+        foreach (var p in Layout)
+        {
+            if (p.Shape.Length != 2) continue;
+            int layer = Array.IndexOf(_weightOffsets, p.Offset);
+            bool beforeReLU = layer + 1 < _layers.Length && _layers[layer + 1] is ActivationDef { Kind: ActivationKind.ReLU };
+            int fanOut = p.Shape[0], fanIn = p.Shape[1];
+            yield return (p.Name, beforeReLU ? Math.Sqrt(6.0 / fanIn) : Math.Sqrt(6.0 / (fanIn + fanOut)));
+        }
+    }
+
     /// <summary>The inputs of every ReLU and the scores of a perceptron loss: where the loss has a kink.</summary>
     public double SmallestKinkDistance(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, int batch)
     {
