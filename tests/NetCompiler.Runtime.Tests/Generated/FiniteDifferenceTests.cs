@@ -19,7 +19,7 @@ public class FiniteDifferenceTests
     /// The generated gradient is float: its rounding error is a few ulps of the summed terms, about 1e-7 relative for
     /// these sizes; <c>|generated - numeric| ≤ 1e-7 + 1e-4·|numeric|</c> leaves room for that and nothing more.
     /// </summary>
-    private const double Relative = 1e-6, Absolute = 1e-9;
+    private const double Relative = 1e-4, Absolute = 1e-7;
 
     /// <summary>A ReLU input or perceptron score closer to 0 than this would put a kink inside the difference step.</summary>
     private const double KinkMargin = 1e-4;

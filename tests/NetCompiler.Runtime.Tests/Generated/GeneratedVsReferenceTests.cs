@@ -25,6 +25,8 @@ public class GeneratedVsReferenceTests
 
     public static TheoryData<string, int> TrainableCases => NetworkCases.NamesAndBatches(trainableOnly: true);
 
+    public static TheoryData<string> TrainableCasesOnce => NetworkCases.Names(trainableOnly: true);
+
     [Theory]
     [MemberData(nameof(AllCases))]
     public void Forward_MatchesReference(string name, int batch)
@@ -42,6 +44,33 @@ public class GeneratedVsReferenceTests
         var expected = new float[output.Length];
         c.Model.Forward<float>(network.Parameters.ToArray(), data.Input, batch, expected);
         AssertClose(expected, output, Relative, Absolute, $"{name} output");
+    }
+
+    [Theory]
+    [MemberData(nameof(TrainableCasesOnce))]
+    public void ForwardAndBackward_BatchSizeChangingBetweenCallsOnOneNetwork(string name)
+    {
+        // The arena is laid out for the capacity; each call must address it with its own batch, whatever ran before.
+        var c = NetworkCases.Get(name);
+        INetwork network = c.Create(64);
+        var random = new Random(6000 + name.Length);
+        RandomizeParameters(network, random);
+        float[] parameters = network.Parameters.ToArray();
+        foreach (int batch in (int[])[5, 64, 1, 3, 64, 2])
+        {
+            Batch data = CreateBatch(c.Model, batch, random);
+            var output = new float[batch * network.OutputSize];
+            network.Forward(data.Input, output);
+            float loss = TestData.Backward(network, data);
+
+            var expectedOutput = new float[output.Length];
+            c.Model.Forward<float>(parameters, data.Input, batch, expectedOutput);
+            var expectedGradients = new float[parameters.Length];
+            float expectedLoss = c.Model.LossAndGradients<float>(parameters, data.Input, batch, data.Targets, data.Labels, expectedGradients);
+            AssertClose(expectedOutput, output, Relative, Absolute, $"{name} batch {batch} output");
+            AssertClose(expectedLoss, loss, Relative, Absolute, $"{name} batch {batch} loss");
+            AssertTensorsClose(c.Model.Layout, expectedGradients, network.Gradients, Relative, Absolute, $"{name} batch {batch} gradient of");
+        }
     }
 
     [Theory]
