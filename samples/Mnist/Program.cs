@@ -15,6 +15,7 @@ Console.WriteLine($"data: {train.Count:N0} training and {test.Count:N0} test ima
 ILabelTrainable network = options.Model switch
 {
     "mlp" => new MnistMlp(options.BatchSize, options.Seed),
+    "lenet" => new LeNet5(options.BatchSize, options.Seed),
     _ => throw new InvalidOperationException("unreachable"),
 };
 if (options.LearningRate is { } lr) network.LearningRate = lr;
@@ -39,13 +40,13 @@ return 0;
 internal sealed record Options(string Model, int Epochs, int BatchSize, int Seed, float? LearningRate, LearningRateSchedule Schedule, int Shift, string Data, string? Checkpoint)
 {
     private const string Usage = """
-        usage: Mnist [--model mlp] [--epochs N] [--batch N] [--seed N] [--lr X] [--schedule constant|cosine|step]
+        usage: Mnist [--model lenet|mlp] [--epochs N] [--batch N] [--seed N] [--lr X] [--schedule constant|cosine|step]
                      [--shift PIXELS] [--data DIR] [--checkpoint FILE]
         """;
 
     public static Options? Parse(string[] args)
     {
-        var o = new Options("mlp", 15, 32, 1, null, LearningRateSchedule.Cosine(), 0, Path.Combine(AppContext.BaseDirectory, "data"), null);
+        var o = new Options("lenet", 15, 32, 1, null, LearningRateSchedule.Cosine(), 0, Path.Combine(AppContext.BaseDirectory, "data"), null);
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -53,7 +54,7 @@ internal sealed record Options(string Model, int Epochs, int BatchSize, int Seed
             {
                 o = args[i] switch
                 {
-                    "--model" => o with { Model = Next() is "mlp" and var m ? m : throw new ArgumentException($"unknown model '{args[i]}' (mlp)") },
+                    "--model" => o with { Model = Next() switch { "mlp" => "mlp", "lenet" => "lenet", var m => throw new ArgumentException($"unknown model '{m}' (lenet, mlp)") } },
                     "--epochs" => o with { Epochs = int.Parse(Next(), CultureInfo.InvariantCulture) },
                     "--batch" => o with { BatchSize = int.Parse(Next(), CultureInfo.InvariantCulture) },
                     "--seed" => o with { Seed = int.Parse(Next(), CultureInfo.InvariantCulture) },
