@@ -78,11 +78,7 @@ internal static class DenseKernels
         if (p.Length % s.W != 0 || !vectorLoop)
         {
             string start = vectorLoop ? "" : "int i = 0";
-<<<<<<< HEAD
             using (w.Block($"for ({start}; i < {p.LengthName}; i++)"))
-=======
-            using (w.Block($"for ({start}; i < In; i++)"))
->>>>>>> e2e
             {
                 foreach (int r in rs) w.Line($"float xs{r} = Unsafe.Add(ref x{r}, i);");
                 foreach (int c in cs)
