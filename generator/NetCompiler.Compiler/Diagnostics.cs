@@ -21,6 +21,10 @@ public static class DiagnosticIds
     public const string LossNeedsActivation = "NC1002";
     public const string SoftmaxBeforeCrossEntropy = "NC1003";
     public const string SoftmaxNotLast = "NC1004";
+    public const string DenseNeedsFlatInput = "NC1005";
+    public const string NeedsImageInput = "NC1006";
+    public const string KernelLargerThanInput = "NC1007";
+    public const string WindowsDoNotTile = "NC1008";
     public const string InternalError = "NC9001";
 }
 

@@ -22,7 +22,7 @@ internal static class DiagnosticDescriptors
         "Invalid layer argument", "{0}: {1} is {2}; expected {3}", Declaration);
 
     public static readonly DiagnosticDescriptor MisplacedActivation = Error(DiagnosticIds.MisplacedActivation,
-        "Activation does not follow a layer", "Activation {0} must follow a layer such as Dense; it cannot come first or right after another activation", Declaration);
+        "Activation does not follow a layer", "Activation {0} must follow a layer such as Dense or Conv2D; it cannot come first or right after another activation", Declaration);
 
     public static readonly DiagnosticDescriptor LayersInSeveralParts = Error(DiagnosticIds.LayersInSeveralParts,
         "Layers declared in several partial declarations", "Network '{0}' declares layers in more than one partial declaration; declare all its layers on one, so their order is defined", Declaration);
@@ -48,6 +48,18 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor SoftmaxNotLast = Error(DiagnosticIds.SoftmaxNotLast,
         "Softmax is not the last layer", "Softmax must be the last layer of the network", Graph);
 
+    public static readonly DiagnosticDescriptor DenseNeedsFlatInput = Error(DiagnosticIds.DenseNeedsFlatInput,
+        "Dense needs a flat input", "Dense needs a flat input, but its input has shape {0}; add [Flatten] before it", Graph);
+
+    public static readonly DiagnosticDescriptor NeedsImageInput = Error(DiagnosticIds.NeedsImageInput,
+        "Layer needs a [channels, height, width] input", "{0} needs a 3-D [channels, height, width] input, but its input has shape {1}", Graph);
+
+    public static readonly DiagnosticDescriptor KernelLargerThanInput = Error(DiagnosticIds.KernelLargerThanInput,
+        "Kernel larger than the input", "{0}: the kernel ({2}) is larger than the padded input {1} {3} (input {1} {4} plus padding {5} on each side)", Graph);
+
+    public static readonly DiagnosticDescriptor WindowsDoNotTile = Error(DiagnosticIds.WindowsDoNotTile,
+        "Windows do not tile the input", "{0}: the windows do not tile the input {1}: {2} + 2*{3} - {4} = {5} is not a multiple of the stride {6}; change the padding, kernel or stride so that the output {1} is an integer", Graph);
+
     public static readonly DiagnosticDescriptor InternalError = Error(DiagnosticIds.InternalError,
         "Internal compiler error", "Internal error while compiling network '{0}': {1}", "NetCompiler.Internal");
 
@@ -65,6 +77,10 @@ internal static class DiagnosticDescriptors
         DiagnosticIds.LossNeedsActivation => LossNeedsActivation,
         DiagnosticIds.SoftmaxBeforeCrossEntropy => SoftmaxBeforeCrossEntropy,
         DiagnosticIds.SoftmaxNotLast => SoftmaxNotLast,
+        DiagnosticIds.DenseNeedsFlatInput => DenseNeedsFlatInput,
+        DiagnosticIds.NeedsImageInput => NeedsImageInput,
+        DiagnosticIds.KernelLargerThanInput => KernelLargerThanInput,
+        DiagnosticIds.WindowsDoNotTile => WindowsDoNotTile,
         _ => InternalError,
     };
 }

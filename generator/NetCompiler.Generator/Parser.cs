@@ -105,8 +105,17 @@ internal static class Parser
             "TanhAttribute" => Activation(ActivationKind.Tanh),
             "IdentityAttribute" => Activation(ActivationKind.Identity),
             "SoftmaxAttribute" => Activation(ActivationKind.Softmax),
+            "Conv2DAttribute" => new LayerSpec(LayerKind.Conv2D, layerName, Units: Arg(0), Kernel: Arg(1),
+                Stride: Int("Stride") ?? 1, Padding: Int("Padding") ?? 0, Bias: Named(a, "Bias")?.Value as bool? ?? true),
+            "MaxPool2DAttribute" => new LayerSpec(LayerKind.MaxPool2D, layerName, Kernel: Arg(0), Stride: Int("Stride") ?? Arg(0)),
+            "AvgPool2DAttribute" => new LayerSpec(LayerKind.AvgPool2D, layerName, Kernel: Arg(0), Stride: Int("Stride") ?? Arg(0)),
+            "FlattenAttribute" => new LayerSpec(LayerKind.Flatten, layerName),
+            "DropoutAttribute" => new LayerSpec(LayerKind.Dropout, layerName, Rate: a.ConstructorArguments[0].Value is float rate ? rate : float.NaN),
             _ => null,
         };
+
+        int Arg(int index) => a.ConstructorArguments[index].Value is int value ? value : 0;
+        int? Int(string argument) => Named(a, argument)?.Value as int?;
 
         LayerSpec Activation(ActivationKind kind) => new(LayerKind.Activation, layerName, Activation: kind);
     }

@@ -21,6 +21,7 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
     private TensorDef Output => graph.Tensor(graph.Output);
     private string TargetParam => UsesLabels ? "labels" : "targets";
     private string TargetType => UsesLabels ? "ReadOnlySpan<int>" : "ReadOnlySpan<float>";
+    private bool HasDropout => graph.Nodes.Any(n => n.Op == OpKind.Dropout);
 
     public string Emit()
     {
@@ -89,6 +90,9 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
         OpKind.Dense => $"Dense({graph.Parameters[n.Parameters[0]].Shape[0]})" + (n.Activation == ActivationKind.Identity ? "" : ", " + n.Activation),
         OpKind.Activation => n.Activation.ToString(),
         OpKind.Softmax => "Softmax",
+        OpKind.Conv2D => $"Conv2D({graph.Parameters[n.Parameters[0]].Shape[0]}, {n.Window!.Kernel}, s {n.Window.Stride}, p {n.Window.Padding})" + (n.Activation == ActivationKind.Identity ? "" : ", " + n.Activation),
+        OpKind.MaxPool2D or OpKind.AvgPool2D => $"{n.Op}({n.Window!.Kernel}, s {n.Window.Stride})",
+        OpKind.Dropout => $"Dropout({Float(n.Rate)})",
         _ => n.Op.ToString(),
     };
 
@@ -144,6 +148,7 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
             _w.Line($"private float _learningRate = {Float(spec.Optimizer!.LearningRate)};");
             _w.Line("private long _step;");
         }
+        if (HasDropout) _w.Line("private int _dropoutSeed;");
         _w.Line();
         _w.Line($"/// <summary>Creates the network with parameters initialized from <paramref name=\"seed\"/> (He for ReLU layers, Xavier otherwise; biases zero).</summary>");
         _w.Line("/// <param name=\"batchCapacity\">The largest batch that calls will pass; the activation arena is sized for it.</param>");
@@ -159,6 +164,7 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
         _w.Line("/// <summary>Re-initializes every parameter from <paramref name=\"seed\"/>, deterministically.</summary>");
         using (_w.Block("public void InitializeParameters(int seed)"))
         {
+            if (HasDropout) _w.Line("_dropoutSeed = seed;");
             foreach (var p in plan.Parameters)
             {
                 var def = graph.Parameters[p.Parameter];
@@ -180,7 +186,9 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
         _w.Line("int INetwork.OutputSize => OutputSize;");
         _w.Line("/// <summary>The largest batch a call accepts.</summary>");
         _w.Line("public int BatchCapacity => _capacity;");
-        _w.Line("/// <summary>Training or inference behaviour.</summary>");
+        _w.Line(HasDropout
+            ? $"/// <summary>Training or inference behaviour. In training, dropout masks are drawn from the seed{(HasOptimizer ? " and the optimizer step, so a step's mask is reproducible" : "")}; in inference, dropout is the identity.</summary>"
+            : "/// <summary>Training or inference behaviour.</summary>");
         _w.Line("public NetworkMode Mode { get; set; } = NetworkMode.Training;");
         _w.Line("/// <summary>All parameters, flat, in the order of <see cref=\"ParameterLayout\"/>.</summary>");
         _w.Line("public Span<float> Parameters => _parameters;");
@@ -194,6 +202,16 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
             _w.Line($"/// <summary><c>{def.Name}</c>, shape {def.ShapeText}.</summary>");
             _w.Line($"public Span<float> {Names.Pascal(def.Name)} => _parameters.AsSpan({Names.Pascal(def.Name)}Offset, {Int(def.Size)});");
         }
+        _w.Line();
+
+        _w.Line("/// <summary>Writes the parameters as safetensors (readable by PyTorch's <c>safetensors.torch.load_file</c>).</summary>");
+        _w.Line("public void Save(System.IO.Stream destination) => global::NetCompiler.IO.SafeTensors.Write(destination, s_parameterLayout, _parameters);");
+        _w.Line("/// <summary>Writes the parameters to a safetensors file atomically: a crash mid-write leaves the previous file intact.</summary>");
+        _w.Line("public void Save(string path) => global::NetCompiler.IO.Checkpoint.Save(path, this);");
+        _w.Line("/// <summary>Reads safetensors parameters; names, dtypes and shapes must match <see cref=\"ParameterLayout\"/>.</summary>");
+        _w.Line("public void Load(System.IO.Stream source) => global::NetCompiler.IO.SafeTensors.Read(source, s_parameterLayout, _parameters);");
+        _w.Line("/// <summary>Reads a safetensors file saved by <see cref=\"Save(string)\"/> or by PyTorch.</summary>");
+        _w.Line("public void Load(string path) => global::NetCompiler.IO.Checkpoint.Load(path, this);");
         _w.Line();
 
         _w.Line("/// <summary>Runs the network on <c>input.Length / InputSize</c> samples and writes their outputs.</summary>");
@@ -290,7 +308,7 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
         using (_w.Block("private void ThrowNonFinite(int batch, float loss)"))
         {
             _w.Line("string? layer = null;");
-            foreach (var n in graph.Nodes.Take(graph.ForwardNodeCount))
+            foreach (var n in graph.Nodes.Take(graph.ForwardNodeCount).Where(n => !n.IsView))
             {
                 var t = graph.Tensor(n.Outputs[0]);
                 _w.Line($"if (layer is null && !Guard.AllFinite(_arena.AsSpan({TensorIdent(t)}Offset * _capacity, batch * {Int(t.Size)}))) layer = \"{n.Name} ({Describe(n)})\";");
@@ -303,7 +321,8 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
     private void DeclareSpans(List<Node> nodes)
     {
         var tensors = nodes.SelectMany(n => n.Inputs.Concat(n.Outputs)).Distinct().OrderBy(t => t)
-            .Where(t => graph.Tensor(t).Kind is TensorKind.Activation or TensorKind.Gradient);
+            .Where(t => graph.Tensor(t).Kind is TensorKind.Activation or TensorKind.Gradient)
+            .Where(t => graph.Tensor(graph.Storage(t)).Kind != TensorKind.Input);
         foreach (int id in tensors)
         {
             var t = graph.Tensor(id);
@@ -314,6 +333,7 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
     private string Arg(int tensor)
     {
         var t = graph.Tensor(tensor);
+        if (graph.Tensor(graph.Storage(tensor)).Kind == TensorKind.Input) return "input";
         return t.Kind switch
         {
             TensorKind.Input => "input",
@@ -360,7 +380,58 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
                 string dBias = n.Parameters.Count > 1 ? Param(n.Parameters[1], true) : "default";
                 _w.Line($"{k}(batch, {Arg(n.Inputs[0])}, {Arg(n.Inputs[1])}, {Param(n.Parameters[0], true)}, {dBias});");
                 break;
+            case OpKind.Conv2D:
+                string convBias = n.Parameters.Count > 1 ? Param(n.Parameters[1], false) : "default";
+                _w.Line($"{k}(batch, {Arg(n.Inputs[0])}, {Param(n.Parameters[0], false)}, {convBias}, {Arg(n.Outputs[0])}, {Arg(n.Outputs[1])});");
+                break;
+            case OpKind.Conv2DGradParams:
+                string convDBias = n.Parameters.Count > 1 ? Param(n.Parameters[1], true) : "default";
+                _w.Line($"{k}(batch, {Arg(n.Inputs[0])}, {Arg(n.Inputs[1])}, {Param(n.Parameters[0], true)}, {convDBias});");
+                break;
+            case OpKind.Conv2DGradInput:
+                _w.Line($"{k}(batch, {Arg(n.Inputs[0])}, {Param(n.Parameters[0], false)}, {FusedInput(n, 1)}, {Arg(n.Outputs[0])}, {Arg(n.Outputs[1])});");
+                break;
+            case OpKind.MaxPool2D:
+            case OpKind.AvgPool2D:
+                _w.Line($"{k}(batch, {Arg(n.Inputs[0])}, {Arg(n.Outputs[0])});");
+                break;
+            case OpKind.MaxPool2DGrad:
+                _w.Line($"{k}(batch, {Arg(n.Inputs[0])}, {Arg(n.Inputs[1])}, {FusedInput(n, 2)}, {Arg(n.Outputs[0])});");
+                break;
+            case OpKind.AvgPool2DGrad:
+                _w.Line($"{k}(batch, {Arg(n.Inputs[0])}, {FusedInput(n, 1)}, {Arg(n.Outputs[0])});");
+                break;
+            case OpKind.Dropout:
+                _w.Line($"{k}(batch, {Arg(n.Inputs[0])}, {Arg(n.Outputs[0])}, {Arg(n.Outputs[1])}, Mode == NetworkMode.Training, DropoutKey({Int(n.Layer)}));");
+                break;
+            case OpKind.DropoutGrad:
+                _w.Line($"{k}(batch, {Arg(n.Inputs[0])}, {Arg(n.Inputs[1])}, {FusedInput(n, 2)}, {Arg(n.Outputs[0])});");
+                break;
+            case OpKind.Flatten:
+            case OpKind.FlattenGrad:
+                _w.Line($"// {Names.Camel(TensorIdent(graph.Tensor(n.Outputs[0])))} {graph.Tensor(n.Outputs[0]).ShapeText} is a view of {Arg(n.Inputs[0])}: no data moves.");
+                break;
         }
+    }
+
+    /// <summary>The previous layer's output that a fused activation derivative reads, or <c>default</c> when none is fused.</summary>
+    private string FusedInput(Node n, int index) => n.Inputs.Count > index ? Arg(n.Inputs[index]) : "default";
+
+    /// <summary>The geometry of a Conv2D layer, read from its forward node (backward nodes see only gradients and columns).</summary>
+    private ConvShape ConvShapeOf(Node n)
+    {
+        var f = graph.Nodes.First(f => f.Op == OpKind.Conv2D && f.Layer == n.Layer);
+        var x = graph.Tensor(f.Inputs[0]).Shape;
+        var y = graph.Tensor(f.Outputs[0]).Shape;
+        return new ConvShape(x[0], x[1], x[2], y[0], y[1], y[2], f.Window!.Kernel, f.Window.Stride, f.Window.Padding);
+    }
+
+    private PoolShape PoolShapeOf(Node n)
+    {
+        var f = graph.Nodes.First(f => f.Op is OpKind.MaxPool2D or OpKind.AvgPool2D && f.Layer == n.Layer);
+        var x = graph.Tensor(f.Inputs[0]).Shape;
+        var y = graph.Tensor(f.Outputs[0]).Shape;
+        return new PoolShape(x[0], x[1], x[2], y[1], y[2], f.Window!.Kernel, f.Window.Stride);
     }
 
     private void KernelMethods()
@@ -396,11 +467,39 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
                 case OpKind.LossGrad:
                     LossKernels.Emit(_w, name, header, n.Loss, n.Activation, graph.Tensor(n.Inputs[0]).Size);
                     break;
+                case OpKind.Conv2D:
+                    ConvKernels.Forward(_w, profile, name, header, ConvShapeOf(n), n.Parameters.Count > 1, n.Activation);
+                    break;
+                case OpKind.Conv2DGradParams:
+                    ConvKernels.BackwardParams(_w, profile, name, header, ConvShapeOf(n), n.Parameters.Count > 1);
+                    break;
+                case OpKind.Conv2DGradInput:
+                    ConvKernels.BackwardInput(_w, profile, name, header, ConvShapeOf(n), n.Activation);
+                    break;
+                case OpKind.MaxPool2D:
+                    PoolKernels.MaxForward(_w, name, header, PoolShapeOf(n));
+                    break;
+                case OpKind.MaxPool2DGrad:
+                    PoolKernels.MaxBackward(_w, name, header, PoolShapeOf(n), n.Activation);
+                    break;
+                case OpKind.AvgPool2D:
+                    PoolKernels.AvgForward(_w, name, header, PoolShapeOf(n));
+                    break;
+                case OpKind.AvgPool2DGrad:
+                    PoolKernels.AvgBackward(_w, name, header, PoolShapeOf(n), n.Activation);
+                    break;
+                case OpKind.Dropout:
+                    DropoutKernels.Forward(_w, name, header, graph.Tensor(n.Inputs[0]).Size, n.Rate);
+                    break;
+                case OpKind.DropoutGrad:
+                    DropoutKernels.Backward(_w, name, header, graph.Tensor(n.Outputs[0]).Size, n.Activation);
+                    break;
                 default:
                     continue;
             }
             _w.Line();
         }
+        if (HasDropout) DropoutKernels.Helpers(_w, HasOptimizer);
         if (HasOptimizer)
             OptimizerKernels.Emit(_w, profile, "OptimizerStep", new[] { $"{spec.Optimizer!.Kind} over all {plan.ParameterCount} parameters" }, spec.Optimizer!, plan.ParameterCount);
     }
@@ -409,7 +508,7 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
     {
         string Shapes(IEnumerable<int> ts) => string.Join(", ", ts.Select(t => graph.Tensor(t).Name + " " + graph.Tensor(t).ShapeText));
         string fused = n.Activation != ActivationKind.Identity && n.Op is not (OpKind.Activation or OpKind.ActivationGrad or OpKind.Softmax or OpKind.SoftmaxGrad)
-            ? n.Op == OpKind.Dense ? $", {n.Activation} fused" : $", {n.Activation} derivative fused" : "";
+            ? n.Op is OpKind.Dense or OpKind.Conv2D ? $", {n.Activation} fused" : $", {n.Activation} derivative fused" : "";
         var lines = new List<string> { $"{n.Op} '{n.Name}'{fused}: {Shapes(n.Inputs)} -> {(n.Outputs.Count > 0 ? Shapes(n.Outputs) : "gradients of " + string.Join(", ", n.Parameters.Select(p => graph.Parameters[p].Name)))}" };
         if (n.Op == OpKind.LossGrad) lines[0] = $"{n.Loss} loss and its gradient{fused}: {Shapes(n.Inputs)} -> {Shapes(n.Outputs)}";
         return lines.ToArray();
@@ -417,10 +516,10 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
 
     private static string KernelName(Node n) => n.Op switch
     {
-        OpKind.Dense or OpKind.Activation or OpKind.Softmax => Names.Pascal(n.Name) + "Forward",
-        OpKind.DenseGradInput => Names.Pascal(n.Name) + "BackwardInput",
-        OpKind.DenseGradParams => Names.Pascal(n.Name) + "BackwardParameters",
-        OpKind.ActivationGrad or OpKind.SoftmaxGrad => Names.Pascal(n.Name) + "Backward",
+        OpKind.Dense or OpKind.Activation or OpKind.Softmax or OpKind.Conv2D or OpKind.MaxPool2D or OpKind.AvgPool2D or OpKind.Dropout => Names.Pascal(n.Name) + "Forward",
+        OpKind.DenseGradInput or OpKind.Conv2DGradInput => Names.Pascal(n.Name) + "BackwardInput",
+        OpKind.DenseGradParams or OpKind.Conv2DGradParams => Names.Pascal(n.Name) + "BackwardParameters",
+        OpKind.ActivationGrad or OpKind.SoftmaxGrad or OpKind.MaxPool2DGrad or OpKind.AvgPool2DGrad or OpKind.DropoutGrad => Names.Pascal(n.Name) + "Backward",
         OpKind.LossGrad => n.Loss + "Loss",
         _ => Names.Pascal(n.Name) + n.Op,
     };

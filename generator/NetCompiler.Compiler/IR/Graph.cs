@@ -35,6 +35,11 @@ public enum OpKind
     Activation,
     Softmax,
     Loss,
+    Conv2D,
+    MaxPool2D,
+    AvgPool2D,
+    Flatten,
+    Dropout,
 
     // backward
     LossGrad,
@@ -42,7 +47,16 @@ public enum OpKind
     SoftmaxGrad,
     DenseGradInput,
     DenseGradParams,
+    Conv2DGradInput,
+    Conv2DGradParams,
+    MaxPool2DGrad,
+    AvgPool2DGrad,
+    FlattenGrad,
+    DropoutGrad,
 }
+
+/// <summary>A square sliding window: Conv2D's kernel or a pool's, with its stride and zero padding on every side.</summary>
+public sealed record Window(int Kernel, int Stride, int Padding);
 
 /// <summary>
 /// One operation. <see cref="Activation"/> is the op's own activation (for <see cref="OpKind.Activation"/>) or an
@@ -56,7 +70,16 @@ public sealed record Node(
     EquatableArray<int> Outputs,
     EquatableArray<int> Parameters,
     ActivationKind Activation = ActivationKind.Identity,
-    LossKind Loss = LossKind.MeanSquaredError);
+    LossKind Loss = LossKind.MeanSquaredError,
+    Window? Window = null,
+    float Rate = 0f)
+{
+    /// <summary>
+    /// A view reinterprets its input's memory with another shape and computes nothing: its output shares the
+    /// input's arena region (see <see cref="Graph.Storage"/>).
+    /// </summary>
+    public bool IsView => Op is OpKind.Flatten or OpKind.FlattenGrad;
+}
 
 public sealed record Graph(
     EquatableArray<TensorDef> Tensors,
@@ -69,6 +92,14 @@ public sealed record Graph(
 {
     public TensorDef Tensor(int id) => Tensors[id];
 
+    /// <summary>The tensor whose memory <paramref name="tensor"/> occupies: itself, or for a view's output the storage of the view's input.</summary>
+    public int Storage(int tensor)
+    {
+        foreach (var n in Nodes)
+            if (n.IsView && n.Outputs[0] == tensor) return Storage(n.Inputs[0]);
+        return tensor;
+    }
+
     /// <summary>A readable dump, for golden tests and debugging.</summary>
     public string Dump()
     {
@@ -79,9 +110,11 @@ public sealed record Graph(
             var n = Nodes[i];
             sb.Append(i == ForwardNodeCount ? "-- backward --\n" : "");
             sb.Append(n.Op).Append(' ').Append(n.Name);
-            if (n.Op is OpKind.Dense or OpKind.Activation or OpKind.DenseGradInput or OpKind.LossGrad or OpKind.ActivationGrad)
+            if (n.Op is OpKind.Dense or OpKind.Activation or OpKind.DenseGradInput or OpKind.LossGrad or OpKind.ActivationGrad or OpKind.Conv2D or OpKind.Conv2DGradInput)
                 sb.Append(" act=").Append(n.Activation);
             if (n.Op is OpKind.Loss or OpKind.LossGrad) sb.Append(" loss=").Append(n.Loss);
+            if (n.Window is { } win) sb.Append(" k=").Append(win.Kernel).Append(" s=").Append(win.Stride).Append(" p=").Append(win.Padding);
+            if (n.Op is OpKind.Dropout or OpKind.DropoutGrad) sb.Append(" rate=").Append(n.Rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
             sb.Append(" (").Append(string.Join(", ", n.Inputs.Select(t => Tensors[t].Name + Tensors[t].ShapeText)));
             if (n.Parameters.Count > 0) sb.Append("; ").Append(string.Join(", ", n.Parameters.Select(p => Parameters[p].Name)));
             sb.Append(") -> ").Append(string.Join(", ", n.Outputs.Select(t => Tensors[t].Name + Tensors[t].ShapeText))).Append('\n');

@@ -23,6 +23,11 @@ internal static class Autodiff
                 case OpKind.Dense: DenseOp.Backward(ctx, node); break;
                 case OpKind.Activation: ActivationOp.Backward(ctx, node); break;
                 case OpKind.Softmax: SoftmaxOp.Backward(ctx, node); break;
+                case OpKind.Conv2D: Conv2DOp.Backward(ctx, node); break;
+                case OpKind.MaxPool2D: MaxPool2DOp.Backward(ctx, node); break;
+                case OpKind.AvgPool2D: AvgPool2DOp.Backward(ctx, node); break;
+                case OpKind.Flatten: FlattenOp.Backward(ctx, node); break;
+                case OpKind.Dropout: DropoutOp.Backward(ctx, node); break;
                 default: throw new System.InvalidOperationException($"No gradient rule for {node.Op}.");
             }
         }

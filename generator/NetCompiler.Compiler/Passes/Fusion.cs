@@ -8,8 +8,9 @@ namespace NetCompiler.Compiler.Passes;
 /// <summary>
 /// Merges nodes so each tensor is touched fewer times:
 /// <list type="bullet">
-/// <item>Dense + Activation: the activation becomes the epilogue of the matrix product.</item>
-/// <item>ActivationGrad after DenseGradInput or LossGrad: the derivative is applied as the gradient is stored.</item>
+/// <item>Dense or Conv2D + Activation: the activation becomes the epilogue of the matrix product.</item>
+/// <item>ActivationGrad after DenseGradInput, Conv2DGradInput, a pool's or dropout's gradient, or LossGrad: the derivative
+/// is applied as the gradient is stored.</item>
 /// <item>Loss + LossGrad: one kernel computes the loss and its gradient.</item>
 /// </list>
 /// </summary>
@@ -25,9 +26,9 @@ internal static class Fusion
         {
             var dense = nodes[i];
             var act = nodes[i + 1];
-            if (dense.Op != OpKind.Dense || act.Op != OpKind.Activation || act.Inputs[0] != dense.Outputs[0]) continue;
+            if (dense.Op is not (OpKind.Dense or OpKind.Conv2D) || act.Op != OpKind.Activation || act.Inputs[0] != dense.Outputs[0]) continue;
             if (ReaderCount(nodes, dense.Outputs[0]) != 1) continue;
-            nodes[i] = dense with { Outputs = act.Outputs, Activation = act.Activation };
+            nodes[i] = dense with { Outputs = ReplaceFirst(dense.Outputs, act.Outputs[0]), Activation = act.Activation };
             nodes.RemoveAt(i + 1);
             forwardCount--;
         }
@@ -42,8 +43,8 @@ internal static class Fusion
             if (p < 0 || ReaderCount(nodes, dY) != 1) continue;
             var producer = nodes[p];
             if (producer.Activation != ActivationKind.Identity) continue;
-            if (producer.Op == OpKind.DenseGradInput)
-                nodes[p] = producer with { Inputs = EquatableArray.Of(producer.Inputs[0], y), Outputs = grad.Outputs, Activation = grad.Activation };
+            if (producer.Op is OpKind.DenseGradInput or OpKind.Conv2DGradInput or OpKind.MaxPool2DGrad or OpKind.AvgPool2DGrad or OpKind.DropoutGrad)
+                nodes[p] = producer with { Inputs = producer.Inputs.Concat(new[] { y }).ToEquatableArray(), Outputs = ReplaceFirst(producer.Outputs, grad.Outputs[0]), Activation = grad.Activation };
             else if (producer.Op == OpKind.LossGrad && producer.Inputs[0] == y)
                 nodes[p] = producer with { Outputs = grad.Outputs, Activation = grad.Activation };
             else continue;
@@ -56,11 +57,15 @@ internal static class Fusion
         if (loss >= 0 && nodes.Any(n => n.Op == OpKind.LossGrad))
         {
             nodes.RemoveAt(loss);
-            forwardCount--;
+            if (loss < forwardCount) forwardCount--;
         }
 
         return graph with { Nodes = nodes.ToEquatableArray(), ForwardNodeCount = forwardCount };
     }
+
+    // The first output is the op's result; the others (Conv2D's columns, dropout's mask) stay as they are.
+    private static EquatableArray<int> ReplaceFirst(EquatableArray<int> outputs, int first) =>
+        new[] { first }.Concat(outputs.Skip(1)).ToEquatableArray();
 
     private static int ReaderCount(List<Node> nodes, int tensor) => nodes.Count(n => n.Inputs.Contains(tensor));
 }

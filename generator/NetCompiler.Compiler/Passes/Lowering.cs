@@ -35,8 +35,30 @@ internal static class Lowering
             switch (layer.Kind)
             {
                 case LayerKind.Dense:
-                    bool nextIsReLU = !isLast && spec.Layers[i + 1] is { Kind: LayerKind.Activation, Activation: ActivationKind.ReLU };
-                    current = DenseOp.Lower(g, layer, i, name, current, nextIsReLU);
+                    if (g.Tensors[current].Shape.Count != 1)
+                        throw new CompileErrorException(CompileError.Create(DiagnosticIds.DenseNeedsFlatInput, i, "[" + string.Join(", ", g.Tensors[current].Shape) + "]"));
+                    current = DenseOp.Lower(g, layer, i, name, current, NextIsReLU(spec, i));
+                    lastActivation = ActivationKind.Identity;
+                    break;
+                case LayerKind.Conv2D:
+                    current = Conv2DOp.Lower(g, layer, i, name, current, NextIsReLU(spec, i));
+                    lastActivation = ActivationKind.Identity;
+                    break;
+                case LayerKind.MaxPool2D:
+                    current = MaxPool2DOp.Lower(g, layer, i, name, current);
+                    lastActivation = ActivationKind.Identity;
+                    break;
+                case LayerKind.AvgPool2D:
+                    current = AvgPool2DOp.Lower(g, layer, i, name, current);
+                    lastActivation = ActivationKind.Identity;
+                    break;
+                case LayerKind.Flatten:
+                    current = FlattenOp.Lower(g, i, name, current);
+                    lastActivation = ActivationKind.Identity;
+                    break;
+                case LayerKind.Dropout:
+                    current = DropoutOp.Lower(g, layer, i, name, current);
+                    // The losses fuse the last activation's derivative, so it must produce the output directly.
                     lastActivation = ActivationKind.Identity;
                     break;
                 case LayerKind.Activation when layer.Activation == ActivationKind.Softmax:
@@ -45,7 +67,7 @@ internal static class Lowering
                     lastActivationLayer = i;
                     break;
                 case LayerKind.Activation:
-                    bool followsLayer = i > 0 && spec.Layers[i - 1].Kind == LayerKind.Dense;
+                    bool followsLayer = i > 0 && spec.Layers[i - 1].Kind != LayerKind.Activation;
                     current = ActivationOp.Lower(g, layer, i, name, current, followsLayer);
                     lastActivation = layer.Activation;
                     lastActivationLayer = i;
@@ -57,6 +79,10 @@ internal static class Lowering
         int target = -1;
         if (spec.Loss is { } loss)
         {
+            // A cast such as (LossKind)7 compiles in an attribute; without this check it would emit code with no loss kernel.
+            if (!System.Enum.IsDefined(typeof(LossKind), loss))
+                throw new CompileErrorException(CompileError.Create(DiagnosticIds.InvalidLayerArgument, LossLocation, "Loss", "kind", ((int)loss).ToString(CultureInfo.InvariantCulture),
+                    "one of " + string.Join(", ", System.Enum.GetNames(typeof(LossKind)))));
             var output = g.Tensors[current];
             LossOp.Validate(loss, output, lastActivation, lastActivationLayer, LossLocation);
             target = loss == LossKind.SoftmaxCrossEntropy
@@ -71,6 +97,10 @@ internal static class Lowering
 
         return g.Build(input, current, target, forwardCount);
     }
+
+    // He initialization keeps ReLU activations' variance constant; Xavier suits the saturating ones.
+    private static bool NextIsReLU(NetworkSpec spec, int i) =>
+        i + 1 < spec.Layers.Count && spec.Layers[i + 1] is { Kind: LayerKind.Activation, Activation: ActivationKind.ReLU };
 
     private static void ValidateOptimizer(NetworkSpec spec)
     {

@@ -26,6 +26,7 @@ public sealed record MemoryPlan(
 /// Lays out parameters in state-dict order and packs the activations and gradients into one arena by liveness
 /// (first fit over the execution order): a tensor's region is reused once its last reader has run.
 /// Activations read by backward stay live until then, because backward nodes are in the same order.
+/// A view (Flatten) gets no region of its own: its slot repeats the region of the tensor it reinterprets.
 /// </summary>
 internal static class MemoryPlanner
 {
@@ -44,7 +45,8 @@ internal static class MemoryPlanner
         for (int i = 0; i < graph.Nodes.Count; i++)
         {
             var node = graph.Nodes[i];
-            foreach (int t in node.Outputs.Concat(node.Inputs))
+            // A view's output lives in its input's region, so that region stays live while either is used.
+            foreach (int t in node.Outputs.Concat(node.Inputs).Select(graph.Storage))
             {
                 if (graph.Tensors[t].Kind is TensorKind.Input or TensorKind.Target) continue;
                 if (!first.ContainsKey(t)) first[t] = i;
@@ -69,6 +71,13 @@ internal static class MemoryPlanner
             live.Add(slot);
             slots.Add(slot);
             arenaSize = System.Math.Max(arenaSize, at + size);
+        }
+
+        foreach (var node in graph.Nodes.Where(n => n.IsView))
+        {
+            int view = node.Outputs[0], storage = graph.Storage(view);
+            if (slots.FirstOrDefault(s => s.Tensor == storage) is { } region)
+                slots.Add(region with { Tensor = view });
         }
 
         return new MemoryPlan(parameters.ToEquatableArray(), offset, slots.ToEquatableArray(), arenaSize);

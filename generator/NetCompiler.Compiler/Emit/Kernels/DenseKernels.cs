@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using NetCompiler.Compiler.Model;
 using static NetCompiler.Compiler.Emit.CodeWriter;
@@ -33,25 +34,33 @@ internal static class DenseKernels
 
     private static void OutputLoop(CodeWriter w, Simd s, int rows, int nr, int inF, int outF, bool bias, ActivationKind act)
     {
+        var product = new DotProduct(inF, "In",
+            r => $"Unsafe.Add(ref xRef, (n + {r}) * In)",
+            c => $"Unsafe.Add(ref weightRef, (o + {c}) * In)",
+            (r, c, sum) => $"Unsafe.Add(ref yRef, (n + {r}) * Out + o + {c}) = {ActivationTable.Forward(act, $"({sum}{(bias ? $" + Unsafe.Add(ref biasRef, o + {c})" : "")})")};");
         w.Line("int o = 0;");
         if (outF >= nr)
-            using (w.Block($"for (; o <= Out - {nr}; o += {nr})")) ForwardTile(w, s, rows, nr, inF, bias, act);
+            using (w.Block($"for (; o <= Out - {nr}; o += {nr})")) DotTile(w, s, rows, nr, product);
         if (outF % nr != 0)
-            using (w.Block("for (; o < Out; o++)")) ForwardTile(w, s, rows, 1, inF, bias, act);
+            using (w.Block("for (; o < Out; o++)")) DotTile(w, s, rows, 1, product);
     }
 
-    private static void ForwardTile(CodeWriter w, Simd s, int rows, int cols, int inF, bool bias, ActivationKind act)
+    /// <summary>
+    /// A register tile of <paramref name="rows"/> x <paramref name="cols"/> dot products of contiguous rows, vector
+    /// accumulators reduced once at the end, then a scalar tail when the length is not a multiple of the vector width.
+    /// </summary>
+    public static void DotTile(CodeWriter w, Simd s, int rows, int cols, DotProduct p)
     {
         var rs = Tiered.Range(rows).ToArray();
         var cs = Tiered.Range(cols).ToArray();
-        foreach (int r in rs) w.Line($"ref float x{r} = ref Unsafe.Add(ref xRef, (n + {r}) * In);");
-        foreach (int c in cs) w.Line($"ref float w{c} = ref Unsafe.Add(ref weightRef, (o + {c}) * In);");
-        bool vectorLoop = inF >= s.W;
+        foreach (int r in rs) w.Line($"ref float x{r} = ref {p.RowA(r)};");
+        foreach (int c in cs) w.Line($"ref float w{c} = ref {p.RowB(c)};");
+        bool vectorLoop = p.Length >= s.W;
         if (vectorLoop)
         {
             foreach (int r in rs) foreach (int c in cs) w.Line($"{s.Type} acc{r}{c} = {s.Zero};");
             w.Line("int i = 0;");
-            using (w.Block($"for (; i <= In - {s.W}; i += {s.W})"))
+            using (w.Block($"for (; i <= {p.LengthName} - {s.W}; i += {s.W})"))
             {
                 foreach (int r in rs) w.Line($"{s.Type} xv{r} = {s.Load("x" + r, "i")};");
                 foreach (int c in cs)
@@ -66,10 +75,10 @@ internal static class DenseKernels
         {
             foreach (int r in rs) foreach (int c in cs) w.Line($"float sum{r}{c} = 0f;");
         }
-        if (inF % s.W != 0 || !vectorLoop)
+        if (p.Length % s.W != 0 || !vectorLoop)
         {
-            string start = vectorLoop ? "i" : "int i = 0";
-            using (w.Block($"for ({start}; i < In; i++)"))
+            string start = vectorLoop ? "" : "int i = 0";
+            using (w.Block($"for ({start}; i < {p.LengthName}; i++)"))
             {
                 foreach (int r in rs) w.Line($"float xs{r} = Unsafe.Add(ref x{r}, i);");
                 foreach (int c in cs)
@@ -80,11 +89,8 @@ internal static class DenseKernels
             }
         }
         foreach (int c in cs)
-        {
-            string b = bias ? $" + Unsafe.Add(ref biasRef, o + {c})" : "";
             foreach (int r in rs)
-                w.Line($"Unsafe.Add(ref yRef, (n + {r}) * Out + o + {c}) = {ActivationTable.Forward(act, $"(sum{r}{c}{b})")};");
-        }
+                w.Line(p.Store(r, c, $"sum{r}{c}"));
     }
 
     /// <summary><c>dX[n, i] = f'(yPrev[n, i]) · Σ_o dZ[n, o] · W[o, i]</c>, where <c>yPrev</c> is this layer's input.</summary>
@@ -106,33 +112,45 @@ internal static class DenseKernels
         });
     }
 
-    private static void BackwardInputTile(CodeWriter w, Simd s, int rows, int nv, ActivationKind act)
+    private static void BackwardInputTile(CodeWriter w, Simd s, int rows, int nv, ActivationKind act) =>
+        BroadcastTile(w, s, rows, nv, new BroadcastProduct(
+            "for (int o = 0; o < Out; o++)",
+            "ref float wRow = ref Unsafe.Add(ref weightRef, o * In);", "wRow", "wv",
+            r => $"Unsafe.Add(ref dZRef, (n + {r}) * Out + o)",
+            (w, s, r, column, acc) =>
+            {
+                string at = $"(n + {r}) * In + {column}";
+                string value = acc;
+                if (act != ActivationKind.Identity)
+                {
+                    w.Line($"{s.Type} y{acc.Substring(3)} = {s.Load("xRef", at)};");
+                    value = ActivationTable.Backward(act, value, $"y{acc.Substring(3)}", s.Tier);
+                }
+                w.Line(s.Store(value, "dXRef", at));
+            }));
+
+    /// <summary>
+    /// A register tile of <paramref name="rows"/> x <paramref name="nv"/> vectors of <c>C[r, i..] = Σ_j A[r, j] · B[j, i..]</c>:
+    /// each step broadcasts one scalar of A per row and multiplies it into vectors of B's row, read contiguously along <c>i</c>.
+    /// </summary>
+    public static void BroadcastTile(CodeWriter w, Simd s, int rows, int nv, BroadcastProduct p)
     {
         var rs = Tiered.Range(rows).ToArray();
         var ks = Tiered.Range(nv).ToArray();
         foreach (int r in rs) foreach (int k in ks) w.Line($"{s.Type} acc{r}{k} = {s.Zero};");
-        using (w.Block("for (int o = 0; o < Out; o++)"))
+        using (w.Block(p.Loop))
         {
-            w.Line("ref float wRow = ref Unsafe.Add(ref weightRef, o * In);");
-            foreach (int r in rs) w.Line($"{s.Type} d{r} = {s.Broadcast($"Unsafe.Add(ref dZRef, (n + {r}) * Out + o)")};");
+            w.Line(p.RowB);
+            foreach (int r in rs) w.Line($"{s.Type} d{r} = {s.Broadcast(p.A(r))};");
             foreach (int k in ks)
             {
-                w.Line($"{s.Type} wv{k} = {s.Load("wRow", Offset("i", k, s.W))};");
-                foreach (int r in rs) w.Line($"acc{r}{k} = {s.Fma($"d{r}", $"wv{k}", $"acc{r}{k}")};");
+                w.Line($"{s.Type} {p.VectorB}{k} = {s.Load(p.RowBName, Offset("i", k, s.W))};");
+                foreach (int r in rs) w.Line($"acc{r}{k} = {s.Fma($"d{r}", $"{p.VectorB}{k}", $"acc{r}{k}")};");
             }
         }
         foreach (int r in rs)
             foreach (int k in ks)
-            {
-                string at = $"(n + {r}) * In + {Offset("i", k, s.W)}";
-                string value = $"acc{r}{k}";
-                if (act != ActivationKind.Identity)
-                {
-                    w.Line($"{s.Type} y{r}{k} = {s.Load("xRef", at)};");
-                    value = ActivationTable.Backward(act, value, $"y{r}{k}", s.Tier);
-                }
-                w.Line(s.Store(value, "dXRef", at));
-            }
+                p.Store(w, s, r, Offset("i", k, s.W), $"acc{r}{k}");
     }
 
     /// <summary><c>dW[o, i] = Σ_n dZ[n, o] · x[n, i]</c> and <c>db[o] = Σ_n dZ[n, o]</c>.</summary>
@@ -171,46 +189,48 @@ internal static class DenseKernels
         });
     }
 
-    private static void BackwardWeightTile(CodeWriter w, Simd s, int rows, int nv)
-    {
-        var rs = Tiered.Range(rows).ToArray();
-        var ks = Tiered.Range(nv).ToArray();
-        foreach (int r in rs) foreach (int k in ks) w.Line($"{s.Type} acc{r}{k} = {s.Zero};");
-        using (w.Block("for (int n = 0; n < batch; n++)"))
-        {
-            w.Line("ref float xRow = ref Unsafe.Add(ref xRef, n * In);");
-            foreach (int r in rs) w.Line($"{s.Type} d{r} = {s.Broadcast($"Unsafe.Add(ref dZRef, n * Out + o + {r})")};");
-            foreach (int k in ks)
-            {
-                w.Line($"{s.Type} xv{k} = {s.Load("xRow", Offset("i", k, s.W))};");
-                foreach (int r in rs) w.Line($"acc{r}{k} = {s.Fma($"d{r}", $"xv{k}", $"acc{r}{k}")};");
-            }
-        }
-        foreach (int r in rs)
-            foreach (int k in ks)
-                w.Line(s.Store($"acc{r}{k}", "dWeightRef", $"(o + {r}) * In + {Offset("i", k, s.W)}"));
-    }
+    private static void BackwardWeightTile(CodeWriter w, Simd s, int rows, int nv) =>
+        BroadcastTile(w, s, rows, nv, new BroadcastProduct(
+            "for (int n = 0; n < batch; n++)",
+            "ref float xRow = ref Unsafe.Add(ref xRef, n * In);", "xRow", "xv",
+            r => $"Unsafe.Add(ref dZRef, n * Out + o + {r})",
+            (w, s, r, column, acc) => w.Line(s.Store(acc, "dWeightRef", $"(o + {r}) * In + {column}"))));
 
     /// <summary>
     /// Walks <c>i</c> over the input features in tiles of <c>nv</c> vectors, then single vectors, then a scalar tail;
     /// each loop is emitted only when the compile-time size needs it.
     /// </summary>
-    private static void AlongInput(CodeWriter w, Simd s, TargetProfile profile, int rows, int inF, System.Action<CodeWriter, Simd, int, int> tile)
+    public static void AlongInput(CodeWriter w, Simd s, TargetProfile profile, int rows, int inF, System.Action<CodeWriter, Simd, int, int> tile, string length = "In")
     {
         int nv = profile.DenseColumns;
         w.Line("int i = 0;");
         if (s.Tier.IsScalar)
         {
-            using (w.Block("for (; i < In; i++)")) tile(w, s, rows, 1);
+            using (w.Block($"for (; i < {length}; i++)")) tile(w, s, rows, 1);
             return;
         }
         if (inF >= nv * s.W)
-            using (w.Block($"for (; i <= In - {nv * s.W}; i += {nv * s.W})")) tile(w, s, rows, nv);
+            using (w.Block($"for (; i <= {length} - {nv * s.W}; i += {nv * s.W})")) tile(w, s, rows, nv);
         if (inF % (nv * s.W) >= s.W)
-            using (w.Block($"for (; i <= In - {s.W}; i += {s.W})")) tile(w, s, rows, 1);
+            using (w.Block($"for (; i <= {length} - {s.W}; i += {s.W})")) tile(w, s, rows, 1);
         if (inF % s.W != 0)
-            using (w.Block("for (; i < In; i++)")) tile(w, new Simd(TargetProfile.Scalar), rows, 1);
+            using (w.Block($"for (; i < {length}; i++)")) tile(w, new Simd(TargetProfile.Scalar), rows, 1);
     }
 
-    private static string Offset(string i, int k, int width) => k == 0 ? i : $"{i} + {k * width}";
+    public static string Offset(string i, int k, int width) => k == 0 ? i : $"{i} + {k * width}";
 }
+
+/// <summary>
+/// A dot-product tile <c>C[r, c] = Σ_i A[r, i] · B[c, i]</c> over rows of compile-time <see cref="Length"/> (named
+/// <see cref="LengthName"/> in the kernel). <see cref="RowA"/> and <see cref="RowB"/> give references to the rows of tile row
+/// <c>r</c> and column <c>c</c>; <see cref="Store"/> gives the statement that stores the finished float sum of <c>(r, c)</c>.
+/// </summary>
+internal sealed record DotProduct(int Length, string LengthName, Func<int, string> RowA, Func<int, string> RowB, Func<int, int, string, string> Store);
+
+/// <summary>
+/// A broadcast-FMA tile <c>C[r, i..] = Σ_j A[r, j] · B[j, i..]</c>: <see cref="Loop"/> walks <c>j</c>, <see cref="RowB"/>
+/// declares the reference <see cref="RowBName"/> to B's row <c>j</c>, <see cref="VectorB"/> names its vectors, <see cref="A"/> is
+/// the scalar of A for tile row <c>r</c>, and <see cref="Store"/> writes accumulator <c>acc</c> of row <c>r</c> at column
+/// expression <c>i + k·W</c>.
+/// </summary>
+internal sealed record BroadcastProduct(string Loop, string RowB, string RowBName, string VectorB, Func<int, string> A, Action<CodeWriter, Simd, int, string, string> Store);

@@ -1,0 +1,267 @@
+using NetCompiler.Compiler.Model;
+using static NetCompiler.Compiler.Emit.CodeWriter;
+
+namespace NetCompiler.Compiler.Emit.Kernels;
+
+/// <summary>The compile-time geometry of one Conv2D layer (per sample, NCHW).</summary>
+internal sealed record ConvShape(int InChannels, int InHeight, int InWidth, int OutChannels, int OutHeight, int OutWidth, int Kernel, int Stride, int Padding)
+{
+    /// <summary>Rows of the column matrix: one per weight of an output channel, <c>(c, ky, kx)</c>.</summary>
+    public int Rows => InChannels * Kernel * Kernel;
+
+    /// <summary>Columns of the column matrix: one per output position, <c>(oy, ox)</c>.</summary>
+    public int Positions => OutHeight * OutWidth;
+}
+
+/// <summary>
+/// Conv2D as im2col plus the register-tiled products of <see cref="DenseKernels"/>, per sample, forward next to backward:
+/// forward <c>Y = f(W · cols + b)</c> ([outC, rows] x [rows, positions], broadcast-FMA tiles along the positions, so the
+/// result is stored in NCHW order directly); weight gradient <c>dW = Σ_n dY · colsᵀ</c> (dot-product tiles along the
+/// positions); input gradient <c>dCols = Wᵀ · dY</c> (broadcast-FMA tiles), then col2im and the previous activation's
+/// derivative while the sample is in cache.
+/// </summary>
+internal static class ConvKernels
+{
+    public static void Forward(CodeWriter w, TargetProfile profile, string name, string[] header, ConvShape c, bool bias, ActivationKind act)
+    {
+        Im2Col(w, name + "Im2Col", c);
+        w.Line();
+        string parameters = "int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, Span<float> cols";
+        Tiered.Emit(w, profile, name, parameters, "batch, x, weight, bias, y, cols", c.Positions, header, (w, s) =>
+        {
+            Constants(w, c);
+            w.Line("ref float xRef = ref MemoryMarshal.GetReference(x);           // [batch, InC, InH, InW]");
+            w.Line("ref float weightRef = ref MemoryMarshal.GetReference(weight); // [OutC, Rows]");
+            if (bias) w.Line("ref float biasRef = ref MemoryMarshal.GetReference(bias);     // [OutC]");
+            w.Line("ref float yRef = ref MemoryMarshal.GetReference(y);           // [batch, OutC, Positions]");
+            w.Line("ref float colsRef = ref MemoryMarshal.GetReference(cols);     // [batch, Rows, Positions]");
+            using (w.Block("for (int n = 0; n < batch; n++)"))
+            {
+                w.Line("ref float colsN = ref Unsafe.Add(ref colsRef, n * ColsSize);");
+                w.Line("ref float yN = ref Unsafe.Add(ref yRef, n * OutSize);");
+                w.Line($"{name}Im2Col(ref Unsafe.Add(ref xRef, n * InSize), ref colsN);");
+                var product = new BroadcastProduct(
+                    "for (int k = 0; k < Rows; k++)",
+                    "ref float colRow = ref Unsafe.Add(ref colsN, k * Positions);", "colRow", "cv",
+                    r => $"Unsafe.Add(ref weightRef, (oc + {r}) * Rows + k)",
+                    (w, s, r, column, acc) => StoreForward(w, s, r, column, acc, bias, act));
+                Rows(w, s, profile, "oc", "OutC", c.OutChannels, c.Positions, product);
+            }
+        });
+    }
+
+    private static void StoreForward(CodeWriter w, Simd s, int r, string column, string acc, bool bias, ActivationKind act)
+    {
+        string at = $"(oc + {r}) * Positions + {column}";
+        string value = bias ? $"{acc} + {s.Broadcast($"Unsafe.Add(ref biasRef, oc + {r})")}" : acc;
+        if (s.Tier.IsScalar)
+        {
+            w.Line($"Unsafe.Add(ref yN, {at}) = {ActivationTable.Forward(act, $"({value})")};");
+            return;
+        }
+        switch (act)
+        {
+            case ActivationKind.Identity:
+                w.Line(s.Store(value, "yN", at));
+                break;
+            case ActivationKind.ReLU:
+                w.Line(s.Store($"{s.Tier.Name}.Max({value}, {s.Zero})", "yN", at));
+                break;
+            default:
+                // The saturating activations have no vector form here: store, then map the lanes in place.
+                w.Line(s.Store(value, "yN", at));
+                using (w.Block($"for (int j = 0; j < {s.W}; j++)"))
+                {
+                    w.Line($"ref float e = ref Unsafe.Add(ref yN, {at} + j);");
+                    w.Line($"e = {ActivationTable.Forward(act, "e")};");
+                }
+                break;
+        }
+    }
+
+    /// <summary><c>dW[oc, k] = Σ_n Σ_p dY[n, oc, p] · cols[n, k, p]</c> and <c>db[oc] = Σ_n Σ_p dY[n, oc, p]</c>.</summary>
+    public static void BackwardParams(CodeWriter w, TargetProfile profile, string name, string[] header, ConvShape c, bool bias)
+    {
+        string parameters = "int batch, ReadOnlySpan<float> dY, ReadOnlySpan<float> cols, Span<float> dWeight, Span<float> dBias";
+        Tiered.Emit(w, profile, name, parameters, "batch, dY, cols, dWeight, dBias", c.Positions, header, (w, s) =>
+        {
+            Constants(w, c, inSize: false);
+            w.Line("ref float dYRef = ref MemoryMarshal.GetReference(dY);           // [batch, OutC, Positions]");
+            w.Line("ref float colsRef = ref MemoryMarshal.GetReference(cols);       // [batch, Rows, Positions]");
+            w.Line("ref float dWeightRef = ref MemoryMarshal.GetReference(dWeight); // [OutC, Rows]");
+            // Samples accumulate into dW, each through a register tile; dW is small next to the products.
+            w.Line("dWeight.Clear();");
+            int mr = profile.DenseRows, nr = profile.DenseColumns;
+            using (w.Block("for (int n = 0; n < batch; n++)"))
+            {
+                w.Line("ref float dYN = ref Unsafe.Add(ref dYRef, n * OutSize);");
+                w.Line("ref float colsN = ref Unsafe.Add(ref colsRef, n * ColsSize);");
+                var product = new DotProduct(c.Positions, "Positions",
+                    r => $"Unsafe.Add(ref dYN, (oc + {r}) * Positions)",
+                    col => $"Unsafe.Add(ref colsN, (k + {col}) * Positions)",
+                    (r, col, sum) => $"Unsafe.Add(ref dWeightRef, (oc + {r}) * Rows + k + {col}) += {sum};");
+                void Columns(int rows)
+                {
+                    w.Line("int k = 0;");
+                    if (c.Rows >= nr)
+                        using (w.Block($"for (; k <= Rows - {nr}; k += {nr})")) DenseKernels.DotTile(w, s, rows, nr, product);
+                    if (c.Rows % nr != 0)
+                        using (w.Block("for (; k < Rows; k++)")) DenseKernels.DotTile(w, s, rows, 1, product);
+                }
+                w.Line("int oc = 0;");
+                if (mr > 1 && c.OutChannels >= mr)
+                    using (w.Block($"for (; oc <= OutC - {mr}; oc += {mr})")) Columns(mr);
+                if (c.OutChannels % mr != 0 || mr == 1)
+                    using (w.Block("for (; oc < OutC; oc++)")) Columns(1);
+            }
+            if (!bias) return;
+            w.Line("Span<float> dB = dBias.Slice(0, OutC);");
+            using (w.Block("for (int oc = 0; oc < OutC; oc++)"))
+            {
+                bool vector = !s.Tier.IsScalar && c.Positions >= s.W;
+                if (vector) w.Line($"{s.Type} acc = {s.Zero};");
+                w.Line("float sum = 0f;");
+                using (w.Block("for (int n = 0; n < batch; n++)"))
+                {
+                    w.Line("ref float row = ref Unsafe.Add(ref dYRef, n * OutSize + oc * Positions);");
+                    w.Line("int i = 0;");
+                    if (vector) w.Line($"for (; i <= Positions - {s.W}; i += {s.W}) acc += {s.Load("row", "i")};");
+                    if (!vector || c.Positions % s.W != 0) w.Line("for (; i < Positions; i++) sum += Unsafe.Add(ref row, i);");
+                }
+                w.Line(vector ? $"dB[oc] = {s.Sum("acc")} + sum;" : "dB[oc] = sum;");
+            }
+        });
+    }
+
+    /// <summary><c>dX = col2im(Wᵀ · dY) ⊙ f'(yPrev)</c>, with <c>dCols</c> as the per-sample scratch of the product.</summary>
+    public static void BackwardInput(CodeWriter w, TargetProfile profile, string name, string[] header, ConvShape c, ActivationKind inputActivation)
+    {
+        Col2Im(w, name + "Col2Im", c);
+        w.Line();
+        string parameters = "int batch, ReadOnlySpan<float> dY, ReadOnlySpan<float> weight, ReadOnlySpan<float> x, Span<float> dX, Span<float> dCols";
+        Tiered.Emit(w, profile, name, parameters, "batch, dY, weight, x, dX, dCols", c.Positions, header, (w, s) =>
+        {
+            Constants(w, c);
+            w.Line("ref float dYRef = ref MemoryMarshal.GetReference(dY);         // [batch, OutC, Positions]");
+            w.Line("ref float weightRef = ref MemoryMarshal.GetReference(weight); // [OutC, Rows]");
+            w.Line("ref float dXRef = ref MemoryMarshal.GetReference(dX);         // [batch, InC, InH, InW]");
+            w.Line("ref float dColsRef = ref MemoryMarshal.GetReference(dCols);   // [batch, Rows, Positions]");
+            if (inputActivation != ActivationKind.Identity)
+                w.Line("ref float xRef = ref MemoryMarshal.GetReference(x);           // [batch, InC, InH, InW], the previous layer's output");
+            using (w.Block("for (int n = 0; n < batch; n++)"))
+            {
+                w.Line("ref float dYN = ref Unsafe.Add(ref dYRef, n * OutSize);");
+                w.Line("ref float dColsN = ref Unsafe.Add(ref dColsRef, n * ColsSize);");
+                var product = new BroadcastProduct(
+                    "for (int oc = 0; oc < OutC; oc++)",
+                    "ref float dYRow = ref Unsafe.Add(ref dYN, oc * Positions);", "dYRow", "gv",
+                    r => $"Unsafe.Add(ref weightRef, oc * Rows + k + {r})",
+                    (w, s, r, column, acc) => w.Line(s.Store(acc, "dColsN", $"(k + {r}) * Positions + {column}")));
+                Rows(w, s, profile, "k", "Rows", c.Rows, c.Positions, product);
+                w.Line($"{name}Col2Im(ref dColsN, ref Unsafe.Add(ref dXRef, n * InSize));");
+                if (inputActivation != ActivationKind.Identity)
+                    Derivative(w, s, inputActivation, c.InChannels * c.InHeight * c.InWidth, "InSize", "dXRef", "xRef", "n * InSize");
+            }
+        });
+    }
+
+    /// <summary>Walks the tile rows (<paramref name="index"/> up to <paramref name="bound"/>) in register tiles, then singly.</summary>
+    private static void Rows(CodeWriter w, Simd s, TargetProfile profile, string index, string bound, int count, int positions, BroadcastProduct product)
+    {
+        int mr = profile.DenseRows;
+        w.Line($"int {index} = 0;");
+        if (mr > 1 && count >= mr)
+            using (w.Block($"for (; {index} <= {bound} - {mr}; {index} += {mr})"))
+                DenseKernels.AlongInput(w, s, profile, mr, positions, (w, t, rows, nv) => DenseKernels.BroadcastTile(w, t, rows, nv, product), "Positions");
+        if (count % mr != 0 || mr == 1)
+            using (w.Block($"for (; {index} < {bound}; {index}++)"))
+                DenseKernels.AlongInput(w, s, profile, 1, positions, (w, t, rows, nv) => DenseKernels.BroadcastTile(w, t, rows, nv, product), "Positions");
+    }
+
+    /// <summary>
+    /// Applies an activation's derivative in place, <c>d[i] = f'(y[i]) · d[i]</c>, over <paramref name="length"/>
+    /// elements starting at <paramref name="start"/> of both references.
+    /// </summary>
+    public static void Derivative(CodeWriter w, Simd s, ActivationKind act, int length, string lengthName, string dRef, string yRef, string start)
+    {
+        using (w.Block(""))
+        {
+            w.Line($"ref float dd = ref Unsafe.Add(ref {dRef}, {start});");
+            w.Line($"ref float yy = ref Unsafe.Add(ref {yRef}, {start});");
+            w.Line("int i = 0;");
+            if (!s.Tier.IsScalar && length >= s.W)
+                using (w.Block($"for (; i <= {lengthName} - {s.W}; i += {s.W})"))
+                    w.Line(s.Store(ActivationTable.Backward(act, s.Load("dd", "i"), s.Load("yy", "i"), s.Tier), "dd", "i"));
+            if (s.Tier.IsScalar || length % s.W != 0)
+                using (w.Block($"for (; i < {lengthName}; i++)"))
+                    w.Line($"Unsafe.Add(ref dd, i) = {ActivationTable.Backward(act, "Unsafe.Add(ref dd, i)", "Unsafe.Add(ref yy, i)", TargetProfile.Scalar)};");
+        }
+    }
+
+    private static void Constants(CodeWriter w, ConvShape c, bool inSize = true)
+    {
+        w.Line($"const int OutC = {Int(c.OutChannels)}, Rows = {Int(c.Rows)}, Positions = {Int(c.Positions)};");
+        w.Line((inSize ? $"const int InSize = {Int(c.InChannels * c.InHeight * c.InWidth)}, " : "const int ") + "OutSize = OutC * Positions, ColsSize = Rows * Positions;");
+    }
+
+    /// <summary>
+    /// <c>cols[(c, ky, kx), (oy, ox)] = x[c, oy·s - p + ky, ox·s - p + kx]</c>, 0 in the padding. The valid <c>ox</c> range of
+    /// each kernel column is computed once, so the inner loop has no bounds tests (a plain copy at stride 1).
+    /// </summary>
+    private static void Im2Col(CodeWriter w, string name, ConvShape c) => Columns(w, name, c, "ref float x, ref float cols", toColumns: true);
+
+    /// <summary>The adjoint of im2col: <c>dX</c> is cleared, then every column element is added back to the input cell it came from.</summary>
+    private static void Col2Im(CodeWriter w, string name, ConvShape c) => Columns(w, name, c, "ref float dCols, ref float dX", toColumns: false);
+
+    private static void Columns(CodeWriter w, string name, ConvShape c, string parameters, bool toColumns)
+    {
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+        using (w.Block($"private static void {name}({parameters})"))
+        {
+            w.Line($"const int InC = {Int(c.InChannels)}, InH = {Int(c.InHeight)}, InW = {Int(c.InWidth)};");
+            w.Line($"const int OutH = {Int(c.OutHeight)}, OutW = {Int(c.OutWidth)}, K = {Int(c.Kernel)}, Stride = {Int(c.Stride)}, Pad = {Int(c.Padding)};");
+            w.Line("const int Positions = OutH * OutW;");
+            if (!toColumns) w.Line("MemoryMarshal.CreateSpan(ref dX, InC * InH * InW).Clear();");
+            string cols = toColumns ? "cols" : "dCols", image = toColumns ? "x" : "dX";
+            using (w.Block("for (int kx = 0; kx < K; kx++)"))
+            {
+                // ix = ox·Stride - Pad + kx lies in [0, InW) exactly for ox in [start, end).
+                w.Line("int start = Pad > kx ? (Pad - kx + Stride - 1) / Stride : 0;");
+                w.Line("int last = InW - 1 + Pad - kx;");
+                w.Line("int end = last < 0 ? 0 : Math.Min(OutW, last / Stride + 1);");
+                w.Line("if (start > end) start = end;");
+                using (w.Block("for (int ch = 0; ch < InC; ch++)"))
+                using (w.Block("for (int ky = 0; ky < K; ky++)"))
+                {
+                    w.Line($"ref float row = ref Unsafe.Add(ref {cols}, ((ch * K + ky) * K + kx) * Positions);");
+                    using (w.Block("for (int oy = 0; oy < OutH; oy++)"))
+                    {
+                        w.Line("int iy = oy * Stride - Pad + ky;");
+                        w.Line("ref float line = ref Unsafe.Add(ref row, oy * OutW);");
+                        if (toColumns)
+                        {
+                            using (w.Block("if ((uint)iy >= InH)"))
+                            {
+                                w.Line("MemoryMarshal.CreateSpan(ref line, OutW).Clear();");
+                                w.Line("continue;");
+                            }
+                            w.Line("int from = (ch * InH + iy) * InW - Pad + kx;");
+                            w.Line("for (int ox = 0; ox < start; ox++) Unsafe.Add(ref line, ox) = 0f;");
+                            if (c.Stride == 1)
+                                w.Line("MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, from + start), end - start).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref line, start), end - start));");
+                            else
+                                w.Line("for (int ox = start; ox < end; ox++) Unsafe.Add(ref line, ox) = Unsafe.Add(ref x, from + ox * Stride);");
+                            w.Line("for (int ox = end; ox < OutW; ox++) Unsafe.Add(ref line, ox) = 0f;");
+                        }
+                        else
+                        {
+                            w.Line("if ((uint)iy >= InH) continue;");
+                            w.Line("int to = (ch * InH + iy) * InW - Pad + kx;");
+                            w.Line($"for (int ox = start; ox < end; ox++) Unsafe.Add(ref {image}, to + ox * Stride) += Unsafe.Add(ref line, ox);");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

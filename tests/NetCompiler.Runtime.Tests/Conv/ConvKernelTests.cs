@@ -1,0 +1,93 @@
+using NetCompiler.Reference;
+using NetCompiler.Runtime.Tests.Reference;
+using Xunit;
+
+namespace NetCompiler.Runtime.Tests.Conv;
+
+/// <summary>Generated Conv2D, pooling and Flatten kernels against the float64 reference ops: outputs, loss and every parameter gradient.</summary>
+public class ConvKernelTests
+{
+    // Float kernels against float64: sums of up to a few thousand products lose about 1e-6 relative each.
+    private const double Tolerance = 2e-4;
+
+    public static TheoryData<string, int> Cases()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var name in new[] { nameof(ConvSmallNet), nameof(ConvOddNet), nameof(ConvPoolNet), nameof(ConvOverlapNet), nameof(ConvFusedNet) })
+            foreach (int batch in new[] { 1, 3 })
+                data.Add(name, batch);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void OutputsLossAndGradientsMatchTheReference(string name, int batch)
+    {
+        var (network, reference) = Create(name);
+        var random = new Random(batch * 31 + name.Length);
+        double[] input = GradientCheck.RandomArray(random, batch * reference.InputSize);
+        double[] targets = GradientCheck.RandomArray(random, batch * reference.OutputSize);
+        double[] parameters = Widen(network.Parameters);
+
+        var (expectedLoss, expectedOutput, expectedGradients) = reference.Run(batch, input, parameters, ReferenceNetwork.MeanSquaredError(targets));
+
+        float[] output = new float[batch * network.OutputSize];
+        network.Forward(GradientCheck.ToFloat(input), output);
+        float loss = network.Backward(GradientCheck.ToFloat(input), GradientCheck.ToFloat(targets));
+
+        AssertClose(expectedOutput, output, name + " output");
+        Assert.Equal(expectedLoss, loss, Tolerance * Math.Max(1, Math.Abs(expectedLoss)));
+        foreach (var p in network.ParameterLayout)
+            AssertClose(expectedGradients.AsSpan(p.Offset, p.Length), network.Gradients.Slice(p.Offset, p.Length), $"{name} d{p.Name}");
+    }
+
+    [Fact]
+    public void ParameterLayoutFollowsPyTorch()
+    {
+        var net = new ConvPoolNet();
+        Assert.Equal(["0.weight", "0.bias", "3.weight", "6.weight", "6.bias"], net.ParameterLayout.Select(p => p.Name));
+        Assert.Equal([3, 2, 5, 5], net.ParameterLayout[0].Shape);
+        Assert.Equal([4, 3, 3, 3], net.ParameterLayout[2].Shape);
+        Assert.Equal([5, 144], net.ParameterLayout[3].Shape);
+        Assert.Equal(3 * 2 * 25, net.Layer0Weight.Length);
+        Assert.Equal([5], ConvPoolNet.OutputShape.ToArray());
+    }
+
+    internal static (ITargetTrainable Network, ReferenceNetwork Reference) Create(string name) => name switch
+    {
+        nameof(ConvSmallNet) => (new ConvSmallNet(batchCapacity: 3), new ReferenceNetwork([1, 5, 5],
+            new RefConv(2, 3, Padding: 1), new RefActivation(ActivationKind.ReLU), new RefConv(3, 3, Stride: 2))),
+        nameof(ConvOddNet) => (new ConvOddNet(batchCapacity: 3), new ReferenceNetwork([3, 7, 9],
+            new RefConv(4, 5, Padding: 2), new RefActivation(ActivationKind.Tanh), new RefConv(2, 1, Stride: 2))),
+        nameof(ConvPoolNet) => (new ConvPoolNet(batchCapacity: 3), new ReferenceNetwork([2, 28, 28],
+            new RefConv(3, 5), new RefActivation(ActivationKind.ReLU), new RefMaxPool(2, 2),
+            new RefConv(4, 3, Padding: 1, Bias: false), new RefAvgPool(2, 2), new RefFlatten(), new RefDense(5))),
+        nameof(ConvOverlapNet) => (new ConvOverlapNet(batchCapacity: 3), new ReferenceNetwork([3, 7, 9],
+            new RefConv(2, 3, Stride: 2), new RefActivation(ActivationKind.Sigmoid), new RefMaxPool(2, 1), new RefAvgPool(2, 1))),
+        nameof(ConvFusedNet) => (new ConvFusedNet(batchCapacity: 3), new ReferenceNetwork([1, 5, 5],
+            new RefConv(2, 5, Padding: 2), new RefActivation(ActivationKind.ReLU), new RefAvgPool(3, 2), new RefActivation(ActivationKind.Tanh),
+            new RefConv(3, 1, Padding: 1))),
+        _ => throw new ArgumentException($"Unknown network '{name}'.", nameof(name)),
+    };
+
+    internal static double[] Widen(ReadOnlySpan<float> values)
+    {
+        var result = new double[values.Length];
+        for (int i = 0; i < values.Length; i++) result[i] = values[i];
+        return result;
+    }
+
+    /// <summary>Element-wise within <see cref="Tolerance"/> of the largest expected magnitude: float sums cancel, so small elements carry absolute error.</summary>
+    internal static void AssertClose(ReadOnlySpan<double> expected, ReadOnlySpan<float> actual, string name, double tolerance = Tolerance)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double scale = 1e-3;
+        foreach (double e in expected) scale = Math.Max(scale, Math.Abs(e));
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double error = Math.Abs(actual[i] - expected[i]);
+            if (!(error <= tolerance * scale))
+                Assert.Fail($"{name}[{i}]: expected {expected[i]:R}, but got {actual[i]:R} (difference {error:R}, allowed {tolerance * scale:R}).");
+        }
+    }
+}
