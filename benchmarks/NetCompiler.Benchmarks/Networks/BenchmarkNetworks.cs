@@ -25,8 +25,26 @@ public partial class MlpNet;
 [Dense(10, Name = "fc2")]
 public partial class MlpInferenceNet;
 
-// LeNet-5 goes here once Conv2D/MaxPool2D layers land: conv1 (6, 5x5) -> ReLU -> maxpool 2 -> conv2 (16, 5x5) -> ReLU
-// -> maxpool 2 -> flatten 256 -> fc1 120 -> ReLU -> fc2 84 -> ReLU -> fc3 10, softmax cross-entropy, SGD lr 0.01
-// momentum 0.9, with layers named conv1/conv2/fc1/fc2/fc3 to match LeNetWeights and TorchLeNet. Then add a factory
-// to NetCompilerNetworks and NetCompiler contenders to Cases/LeNetTrainStep.cs and Cases/LeNetInference.cs exactly as
-// Cases/MlpTrainStep.cs and Cases/MlpInference.cs do.
+/// <summary>
+/// LeNet-5 on 1x28x28 like <c>TorchLeNet</c>: valid 5x5 convolutions, ReLU, 2x2 max pooling, fc 256-120-84-10,
+/// softmax cross-entropy, SGD lr 0.01 momentum 0.9.
+/// </summary>
+[Network(Input = [1, 28, 28])]
+[Conv2D(6, 5, Name = "conv1"), ReLU, MaxPool2D(2)]
+[Conv2D(16, 5, Name = "conv2"), ReLU, MaxPool2D(2)]
+[Flatten]
+[Dense(120, Name = "fc1"), ReLU]
+[Dense(84, Name = "fc2"), ReLU]
+[Dense(10, Name = "fc3")]
+[Loss(LossKind.SoftmaxCrossEntropy), Sgd(LearningRate = 0.01f, Momentum = 0.9f)]
+public partial class LeNetNet;
+
+/// <summary>The same LeNet-5 without loss or optimizer, the network that <c>LeNetInference</c> measures.</summary>
+[Network(Input = [1, 28, 28])]
+[Conv2D(6, 5, Name = "conv1"), ReLU, MaxPool2D(2)]
+[Conv2D(16, 5, Name = "conv2"), ReLU, MaxPool2D(2)]
+[Flatten]
+[Dense(120, Name = "fc1"), ReLU]
+[Dense(84, Name = "fc2"), ReLU]
+[Dense(10, Name = "fc3")]
+public partial class LeNetInferenceNet;

@@ -10,6 +10,10 @@ internal static class SharedWeights
     public static IEnumerable<(string Name, float[] Values)> Dense(string name, DenseWeights weights) =>
         [($"{name}.weight", weights.Weight), ($"{name}.bias", weights.Bias)];
 
+    /// <summary>State-dict tensors of a convolution named <paramref name="name"/>.</summary>
+    public static IEnumerable<(string Name, float[] Values)> Conv(string name, ConvWeights weights) =>
+        [($"{name}.weight", weights.Weight), ($"{name}.bias", weights.Bias)];
+
     /// <summary>
     /// Copies every tensor into <paramref name="network"/>'s parameter of the same name; the network must have
     /// exactly these tensors, each with the same number of elements.
@@ -74,9 +78,29 @@ internal static class NetCompilerNetworks
         return network;
     }
 
+    /// <summary>PyTorch's parameter order of LeNet-5, as <c>TorchLeNet.CopyParameters</c> returns it.</summary>
+    public static readonly string[] LeNetParameterNames =
+        ["conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "fc3.weight", "fc3.bias"];
+
+    public static LeNetNet LeNet(int batch) => LoadLeNet(new LeNetNet(batchCapacity: batch));
+
+    public static LeNetInferenceNet LeNetInference(int batch) => LoadLeNet(new LeNetInferenceNet(batchCapacity: batch));
+
     public static MlpNet Mlp(int batch) => LoadMlp(new MlpNet(batchCapacity: batch));
 
     public static MlpInferenceNet MlpInference(int batch) => LoadMlp(new MlpInferenceNet(batchCapacity: batch));
+
+    private static T LoadLeNet<T>(T network)
+        where T : INetwork
+    {
+        LeNetWeights weights = LeNetWeights.Create();
+        SharedWeights.Load(network,
+        [
+            .. SharedWeights.Conv("conv1", weights.Conv1), .. SharedWeights.Conv("conv2", weights.Conv2),
+            .. SharedWeights.Dense("fc1", weights.Fc1), .. SharedWeights.Dense("fc2", weights.Fc2), .. SharedWeights.Dense("fc3", weights.Fc3),
+        ]);
+        return network;
+    }
 
     private static T LoadMlp<T>(T network)
         where T : INetwork
