@@ -21,6 +21,7 @@ public static class DiagnosticIds
     public const string LossNeedsActivation = "NC1002";
     public const string SoftmaxBeforeCrossEntropy = "NC1003";
     public const string SoftmaxNotLast = "NC1004";
+    public const string GpuCodeNotGenerated = "NC2001";
     public const string InternalError = "NC9001";
 }
 

@@ -48,6 +48,10 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor SoftmaxNotLast = Error(DiagnosticIds.SoftmaxNotLast,
         "Softmax is not the last layer", "Softmax must be the last layer of the network", Graph);
 
+    public static readonly DiagnosticDescriptor GpuCodeNotGenerated = new(DiagnosticIds.GpuCodeNotGenerated,
+        "GPU code not generated", "GPU code not generated for network {0}: {1}", "NetCompiler.Target", DiagnosticSeverity.Info, isEnabledByDefault: true,
+        helpLinkUri: "docs/diagnostics.md#nc2001");
+
     public static readonly DiagnosticDescriptor InternalError = Error(DiagnosticIds.InternalError,
         "Internal compiler error", "Internal error while compiling network '{0}': {1}", "NetCompiler.Internal");
 
@@ -65,6 +69,7 @@ internal static class DiagnosticDescriptors
         DiagnosticIds.LossNeedsActivation => LossNeedsActivation,
         DiagnosticIds.SoftmaxBeforeCrossEntropy => SoftmaxBeforeCrossEntropy,
         DiagnosticIds.SoftmaxNotLast => SoftmaxNotLast,
+        DiagnosticIds.GpuCodeNotGenerated => GpuCodeNotGenerated,
         _ => InternalError,
     };
 }
