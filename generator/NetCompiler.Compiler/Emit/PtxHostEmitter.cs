@@ -171,7 +171,9 @@ internal sealed class PtxHostEmitter(NetworkSpec spec, Graph graph, MemoryPlan p
         _w.Line($"/// <summary>The PTX module ({PtxModule.Version}, {PtxModule.Target}), UTF-8.</summary>");
         string quotes = new string('"', Math.Max(3, LongestQuoteRun(program.Module.Text) + 1));
         _w.Line($"public static ReadOnlySpan<byte> Ptx => {quotes}");
+        // Raw literal lines: the blank line before the closing quotes keeps the module's final newline.
         foreach (var line in program.Module.Text.TrimEnd('\n').Split('\n')) _w.Line(line);
+        _w.Line();
         _w.Line($"{quotes}u8;");
         _w.Line();
     }
