@@ -1,5 +1,3 @@
-using Xunit;
-
 namespace NetCompiler.Cuda.Tests;
 
 /// <summary>
@@ -117,6 +115,9 @@ internal sealed class GpuPair : IDisposable
     }
 }
 
+/// <summary>A CPU-vs-GPU comparison failed. (No xunit types here: the GPU check console program links this file.)</summary>
+internal sealed class GpuCheckException(string message) : Exception(message);
+
 /// <summary>The CPU-vs-GPU comparisons, for any backend: the emulator everywhere, the driver where there is a GPU.</summary>
 internal static class GpuChecks
 {
@@ -160,7 +161,10 @@ internal static class GpuChecks
             AssertClose([expected], [actual], 1e-4f, $"{name} loss at step {step + 1}");
         }
 
-        Assert.Equal(steps, pair.Gpu.Step);
+        if (pair.Gpu.Step != steps)
+        {
+            throw new GpuCheckException($"{name}: the device counted {pair.Gpu.Step} steps, expected {steps}.");
+        }
         pair.CopyParametersToHost();
         AssertClose(pair.Cpu.Parameters.ToArray(), pair.Host.Parameters.ToArray(), 1e-3f, $"{name} parameters after {steps} steps");
     }
@@ -184,13 +188,17 @@ internal static class GpuChecks
     /// <summary>Elementwise |a - e| &lt;= tolerance * max(1, |e|); names the first element that is off.</summary>
     public static void AssertClose(float[] expected, float[] actual, float tolerance, string what)
     {
-        Assert.Equal(expected.Length, actual.Length);
+        if (expected.Length != actual.Length)
+        {
+            throw new GpuCheckException($"{what}: {actual.Length} values on the GPU, {expected.Length} on the CPU.");
+        }
+
         for (int i = 0; i < expected.Length; i++)
         {
             float allowed = tolerance * Math.Max(1f, Math.Abs(expected[i]));
             if (!(Math.Abs(actual[i] - expected[i]) <= allowed))
             {
-                Assert.Fail($"{what}: element {i} is {actual[i]:R} on the GPU, {expected[i]:R} on the CPU (tolerance {allowed:R}).");
+                throw new GpuCheckException($"{what}: element {i} is {actual[i]:R} on the GPU, {expected[i]:R} on the CPU (tolerance {allowed:R}).");
             }
         }
     }
