@@ -27,9 +27,10 @@ public class BaselineTests
     public void Adam() =>
         AssertBaseline("adam.ptx", OptimizerKernels.Adam("fc_weight_adam", 1280, weightDecay: 0.01f, decoupledWeightDecay: true));
 
-    private static void AssertBaseline(string fileName, PtxKernel kernel)
+    private static void AssertBaseline(string fileName, PtxKernel kernel) => AssertBaselineText(fileName, PtxModule.Create([kernel]).Text);
+
+    internal static void AssertBaselineText(string fileName, string actual)
     {
-        string actual = PtxModule.Create([kernel]).Text;
         string path = Path.Combine(RepoPaths.TestDirectory, "Baselines", fileName);
         if (Environment.GetEnvironmentVariable(UpdateVariable) == "1")
         {

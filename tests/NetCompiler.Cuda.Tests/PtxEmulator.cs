@@ -30,6 +30,9 @@ internal sealed class PtxEmulator
         }
     }
 
+    /// <summary>Whether the module has an entry named <paramref name="kernel"/>.</summary>
+    public bool HasKernel(string kernel) => _functions.ContainsKey(kernel);
+
     /// <summary>Makes this emulator's global memory the same as <paramref name="other"/>'s.</summary>
     public void ShareMemoryWith(PtxEmulator other) => _buffers = other._buffers;
 

@@ -15,7 +15,7 @@ public static class LossKernels
     /// <summary>Batch rows per block of the per-row kernels (one per warp).</summary>
     public const int RowsPerBlock = BlockSize / WarpSize;
 
-    private const int WarpSize = 32;
+    internal const int WarpSize = 32;
 
     private static readonly string NegativeInfinity = PtxFormat.Float(float.NegativeInfinity);
     private static readonly string NaN = PtxFormat.Float(float.NaN);
@@ -289,7 +289,7 @@ public static class LossKernels
     }
 
     /// <summary>Warp index -> batch row; whole warps past the batch return, so later shuffles see full warps.</summary>
-    private static RowContext EmitRowStart(PtxKernelBuilder kernel, string batch, int columns)
+    internal static RowContext EmitRowStart(PtxKernelBuilder kernel, string batch, int columns)
     {
         var w = kernel.Body;
         string tid = kernel.U32("thread");
@@ -313,7 +313,7 @@ public static class LossKernels
         return new RowContext(kernel, lane, row, rowOffset, notLaneZero);
     }
 
-    private static void EmitRowLoop(PtxKernelBuilder kernel, RowContext row, int columns, string label, Action<string> body)
+    internal static void EmitRowLoop(PtxKernelBuilder kernel, RowContext row, int columns, string label, Action<string> body)
     {
         var w = kernel.Body;
         string column = kernel.U32("column");
@@ -329,7 +329,7 @@ public static class LossKernels
     }
 
     /// <summary>Butterfly reduction: after it every lane holds the warp-wide result.</summary>
-    private static void EmitWarpReduce(PtxKernelBuilder kernel, string value, string combine)
+    internal static void EmitWarpReduce(PtxKernelBuilder kernel, string value, string combine)
     {
         var w = kernel.Body;
         string other = kernel.F32("shuffled");
@@ -340,10 +340,10 @@ public static class LossKernels
         }
     }
 
-    private static PtxLaunch RowLaunch(string name) =>
+    internal static PtxLaunch RowLaunch(string name) =>
         new PtxLaunch(name, PtxGridDim.PerBatch(1, RowsPerBlock), PtxGridDim.One, BlockSize, 1, 0);
 
-    private sealed class RowContext
+    internal sealed class RowContext
     {
         private readonly PtxKernelBuilder _kernel;
         private readonly string _rowOffset;

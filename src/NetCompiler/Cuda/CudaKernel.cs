@@ -33,6 +33,18 @@ public ref struct CudaKernelArguments
         Append(buffer.Pointer);
     }
 
+    /// <summary>Adds a device pointer <paramref name="elementOffset"/> 4-byte elements into <paramref name="buffer"/>, e.g. a tensor in an arena.</summary>
+    public void Add(DeviceBuffer buffer, int elementOffset)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        if ((uint)elementOffset > (uint)buffer.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(elementOffset), elementOffset, $"The offset must be in [0, {buffer.Length.ToString(CultureInfo.InvariantCulture)}] for this buffer.");
+        }
+
+        Append(buffer.Pointer + (ulong)elementOffset * sizeof(float));
+    }
+
     /// <summary>Adds a <c>.u32</c> parameter, e.g. the batch size.</summary>
     public void Add(uint value) => Append(value);
 
@@ -78,14 +90,24 @@ public sealed class CudaKernel
     /// Queues the kernel on the default stream. Launches are asynchronous: errors inside the kernel surface at the
     /// next synchronizing call (<see cref="CudaContext.Synchronize"/> or a copy to the host).
     /// </summary>
-    public unsafe void Launch(CudaDim3 grid, CudaDim3 block, int sharedMemoryBytes, scoped in CudaKernelArguments arguments)
+    public void Launch(CudaDim3 grid, CudaDim3 block, int sharedMemoryBytes, scoped in CudaKernelArguments arguments) =>
+        Launch(grid, block, sharedMemoryBytes, ((ReadOnlySpan<ulong>)arguments._values)[..arguments.Count]);
+
+    /// <summary>
+    /// Queues the kernel with arguments given as 8-byte slots in parameter order: a device pointer, or a 32-bit
+    /// value (u32, or f32 bits) in the low half.
+    /// </summary>
+    public unsafe void Launch(CudaDim3 grid, CudaDim3 block, int sharedMemoryBytes, ReadOnlySpan<ulong> values)
     {
         _module.ThrowIfDisposed();
         ValidateDimensions(grid, nameof(grid));
         ValidateDimensions(block, nameof(block));
         ArgumentOutOfRangeException.ThrowIfNegative(sharedMemoryBytes);
+        if (values.Length > CudaKernelArguments.MaxCount)
+        {
+            throw new ArgumentException($"A launch takes at most {CudaKernelArguments.MaxCount.ToString(CultureInfo.InvariantCulture)} arguments, but {values.Length.ToString(CultureInfo.InvariantCulture)} were given.", nameof(values));
+        }
 
-        ReadOnlySpan<ulong> values = ((ReadOnlySpan<ulong>)arguments._values)[..arguments.Count];
         void** pointers = stackalloc void*[CudaKernelArguments.MaxCount];
         fixed (ulong* slots = values)
         {
