@@ -27,7 +27,7 @@ var trainer = new Trainer
     BatchSize = options.BatchSize,
     Seed = options.Seed,
     Schedule = options.Schedule,
-    AugmentShift = options.Shift,
+    AugmentShift = options.Shift ?? (options.Model == "lenet" ? 1 : 0),
     CheckpointPath = options.Checkpoint,
 };
 var clock = Stopwatch.StartNew();
@@ -37,7 +37,7 @@ if (options.Checkpoint is not null) Console.WriteLine($"checkpoint: {options.Che
 Console.WriteLine($"test accuracy: {Evaluate.Accuracy(network, test).ToString("F4", CultureInfo.InvariantCulture)}");
 return 0;
 
-internal sealed record Options(string Model, int Epochs, int BatchSize, int Seed, float? LearningRate, LearningRateSchedule Schedule, int Shift, string Data, string? Checkpoint)
+internal sealed record Options(string Model, int Epochs, int BatchSize, int Seed, float? LearningRate, LearningRateSchedule Schedule, int? Shift, string Data, string? Checkpoint)
 {
     private const string Usage = """
         usage: Mnist [--model lenet|mlp] [--epochs N] [--batch N] [--seed N] [--lr X] [--schedule constant|cosine|step]
@@ -46,7 +46,7 @@ internal sealed record Options(string Model, int Epochs, int BatchSize, int Seed
 
     public static Options? Parse(string[] args)
     {
-        var o = new Options("lenet", 15, 32, 1, null, LearningRateSchedule.Cosine(), 0, Path.Combine(AppContext.BaseDirectory, "data"), null);
+        var o = new Options("lenet", 15, 32, 1, null, LearningRateSchedule.Cosine(), null, Path.Combine(AppContext.BaseDirectory, "data"), null);
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
