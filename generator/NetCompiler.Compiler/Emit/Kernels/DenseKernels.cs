@@ -68,7 +68,7 @@ internal static class DenseKernels
         }
         if (inF % s.W != 0 || !vectorLoop)
         {
-            string start = vectorLoop ? "i" : "int i = 0";
+            string start = vectorLoop ? "" : "int i = 0";
             using (w.Block($"for ({start}; i < In; i++)"))
             {
                 foreach (int r in rs) w.Line($"float xs{r} = Unsafe.Add(ref x{r}, i);");
