@@ -18,6 +18,11 @@ case "$(uname -m)" in
     aarch64) rid=linux-arm64 ;;
     *) fail "no Native AOT runtime identifier for $(uname -m)" ;;
 esac
+# Native AOT links with the system C toolchain (clang, or gcc as a fallback).
+if ! command -v clang >/dev/null && ! command -v gcc >/dev/null; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq clang zlib1g-dev >/dev/null || fail "apt-get install clang"
+fi
 images="$repo/samples/data/mnist10k-test-images-idx3-ubyte.gz"
 labels="$repo/samples/data/mnist10k-test-labels-idx1-ubyte.gz"
 

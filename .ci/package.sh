@@ -17,6 +17,11 @@ trap 'rm -rf "$work"' EXIT
 fail() { echo "package: FAIL ($*)"; exit 1; }
 step() { printf '\n==> %s\n' "$*"; }
 
+if ! command -v unzip >/dev/null; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq unzip >/dev/null || fail "apt-get install unzip"
+fi
+
 step "pack NetCompiler $version"
 mkdir -p "$feed"
 rm -f "$feed"/NetCompiler.*-ci.*.nupkg
