@@ -12,7 +12,8 @@ version="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$repo/Directory.Build.
 feed="$repo/.tools/feed"
 # The consumer lives outside the repository so that none of its Directory.*.props or NuGet.config apply.
 work=$(mktemp -d /tmp/netcompiler-consumer.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+# Each run's version is unique, so its copy in the NuGet cache is never used again.
+trap 'rm -rf "$work" "${NUGET_PACKAGES:-$HOME/.nuget/packages}/netcompiler/$version"' EXIT
 
 fail() { echo "package: FAIL ($*)"; exit 1; }
 step() { printf '\n==> %s\n' "$*"; }
