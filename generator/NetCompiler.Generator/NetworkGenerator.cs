@@ -28,7 +28,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
         var parsed = context.SyntaxProvider
-            .ForAttributeWithMetadataName("NetCompiler.NetworkAttribute", static (node, _) => node is ClassDeclarationSyntax, Parser.Parse)
+            .ForAttributeWithMetadataName("NetCompiler.NetworkAttribute", static (node, _) => node is ClassDeclarationSyntax, Parser.SafeParse)
             .WithTrackingName(Steps.Parse);
 
         var compiled = parsed

@@ -15,6 +15,22 @@ internal static class Parser
 {
     private const string Ns = "NetCompiler.";
 
+    /// <summary>Parses, turning an unexpected exception into an internal-error diagnostic instead of a failed generator.</summary>
+    public static ParseResult SafeParse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Parse(context, cancellationToken);
+        }
+        catch (System.Exception e) when (e is not System.OperationCanceledException)
+        {
+            var type = (INamedTypeSymbol)context.TargetSymbol;
+            var location = LocationInfo.From(((ClassDeclarationSyntax)context.TargetNode).Identifier.GetLocation());
+            var diagnostic = new DiagnosticInfo(DiagnosticIds.InternalError, location, EquatableArray.Of(type.Name, e.GetType().Name + ": " + e.Message));
+            return new ParseResult(type.ToDisplayString(), null, EquatableArray.Of(diagnostic), location, EquatableArray<LocationInfo>.Empty, null, null);
+        }
+    }
+
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
