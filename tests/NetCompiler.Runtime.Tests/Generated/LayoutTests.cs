@@ -4,6 +4,7 @@ using Xunit;
 namespace NetCompiler.Runtime.Tests.Generated;
 
 [Network(2, 3, 5)]
+[Flatten]
 [Dense(3), Tanh]
 [Dense(2)]
 [Loss(LossKind.MeanSquaredError), Sgd(LearningRate = 0.1f)]
@@ -173,7 +174,7 @@ public class LayoutTests
         Assert.Equal(2, ShapedInputNet.OutputSize);
         Assert.Equal([2], ShapedInputNet.OutputShape.ToArray());
         Assert.Equal(3 * 30 + 3 + 2 * 3 + 2, ShapedInputNet.ParameterCount);
-        Assert.Equal(["0.weight [3, 30]", "0.bias [3]", "2.weight [2, 3]", "2.bias [2]"],
+        Assert.Equal(["1.weight [3, 30]", "1.bias [3]", "3.weight [2, 3]", "3.bias [2]"],
             new ShapedInputNet(1).ParameterLayout.Select(p => $"{p.Name} {p.ShapeText}"));
 
         INetwork network = new SceAdamNet(batchCapacity: 9);
