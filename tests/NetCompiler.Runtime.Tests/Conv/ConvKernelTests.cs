@@ -13,7 +13,7 @@ public class ConvKernelTests
     public static TheoryData<string, int> Cases()
     {
         var data = new TheoryData<string, int>();
-        foreach (var name in new[] { nameof(ConvSmallNet), nameof(ConvOddNet), nameof(ConvPoolNet), nameof(ConvOverlapNet), nameof(ConvFusedNet) })
+        foreach (var name in new[] { nameof(ConvSmallNet), nameof(ConvOddNet), nameof(ConvPoolNet), nameof(ConvOverlapNet), nameof(ConvFusedNet), nameof(ConvPointwiseNet) })
             foreach (int batch in new[] { 1, 3 })
                 data.Add(name, batch);
         return data;
@@ -67,6 +67,9 @@ public class ConvKernelTests
         nameof(ConvFusedNet) => (new ConvFusedNet(batchCapacity: 3), new ReferenceNetwork([1, 5, 5],
             new RefConv(2, 5, Padding: 2), new RefActivation(ActivationKind.ReLU), new RefAvgPool(3, 2), new RefActivation(ActivationKind.Tanh),
             new RefConv(3, 1, Padding: 1))),
+        nameof(ConvPointwiseNet) => (new ConvPointwiseNet(batchCapacity: 3), new ReferenceNetwork([3, 7, 9],
+            new RefConv(4, 3, Padding: 1), new RefActivation(ActivationKind.ReLU), new RefConv(5, 1), new RefActivation(ActivationKind.Tanh),
+            new RefConv(2, 1))),
         _ => throw new ArgumentException($"Unknown network '{name}'.", nameof(name)),
     };
 

@@ -68,3 +68,11 @@ public partial class DropoutOnlyNet;
 [Dense(3)]
 [Loss(LossKind.MeanSquaredError), Sgd(LearningRate = 0.1f)]
 public partial class DropoutDenseNet;
+
+/// <summary>3x7x9: 1x1 convolutions at stride 1 read their input as the column matrix (no im2col, no col2im).</summary>
+[Network(Input = [3, 7, 9], Seed = 17)]
+[Conv2D(4, 3, Padding = 1), ReLU]
+[Conv2D(5, 1), Tanh]
+[Conv2D(2, 1)]
+[Loss(LossKind.MeanSquaredError), Sgd(LearningRate = 0.01f)]
+public partial class ConvPointwiseNet;
