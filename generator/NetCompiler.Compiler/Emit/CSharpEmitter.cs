@@ -212,7 +212,9 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
             _w.Line("int batch = Guard.BatchOf(input.Length, InputSize, _capacity, nameof(input));");
             _w.Line("Guard.Length(output.Length, batch * OutputSize, nameof(output));");
             _w.Line("ForwardPass(batch, input);");
-            _w.Line($"_arena.AsSpan({TensorIdent(Output)}Offset * _capacity, batch * OutputSize).CopyTo(output);");
+            _w.Line(Arg(graph.Output) == "input"
+                ? "input.CopyTo(output); // the output is a view of the input"
+                : $"_arena.AsSpan({TensorIdent(Output)}Offset * _capacity, batch * OutputSize).CopyTo(output);");
         }
         _w.Line();
         if (!HasLoss) return;

@@ -53,6 +53,17 @@ public class ConvKernelTests
         Assert.Equal([5], ConvPoolNet.OutputShape.ToArray());
     }
 
+    [Fact]
+    public void FlattenOfTheInputIsTheInputReshaped()
+    {
+        Assert.Equal([12], FlattenOnlyNet.OutputShape.ToArray());
+        Assert.Equal(0, FlattenOnlyNet.ArenaSizePerSample);
+        float[] input = Enumerable.Range(0, 24).Select(i => i * 0.5f).ToArray();
+        float[] output = new float[24];
+        new FlattenOnlyNet(batchCapacity: 2).Forward(input, output);
+        Assert.Equal(input, output);
+    }
+
     internal static (ITargetTrainable Network, ReferenceNetwork Reference) Create(string name) => name switch
     {
         nameof(ConvSmallNet) => (new ConvSmallNet(batchCapacity: 3), new ReferenceNetwork([1, 5, 5],

@@ -76,3 +76,8 @@ public partial class DropoutDenseNet;
 [Conv2D(2, 1)]
 [Loss(LossKind.MeanSquaredError), Sgd(LearningRate = 0.01f)]
 public partial class ConvPointwiseNet;
+
+/// <summary>Only a Flatten: the output is a view of the network input itself.</summary>
+[Network(Input = [2, 2, 3])]
+[Flatten]
+public partial class FlattenOnlyNet;
