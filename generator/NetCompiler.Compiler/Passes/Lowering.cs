@@ -35,7 +35,9 @@ internal static class Lowering
             switch (layer.Kind)
             {
                 case LayerKind.Dense:
-                    if (g.Tensors[current].Shape.Count != 1)
+                    // An image ([C, H, W] or more) must be flattened explicitly, so that a forgotten [Flatten] after a
+                    // convolution is an error; a 2-D sample is read as its row-major features, as before.
+                    if (g.Tensors[current].Shape.Count >= 3)
                         throw new CompileErrorException(CompileError.Create(DiagnosticIds.DenseNeedsFlatInput, i, "[" + string.Join(", ", g.Tensors[current].Shape) + "]"));
                     current = DenseOp.Lower(g, layer, i, name, current, NextIsReLU(spec, i));
                     lastActivation = ActivationKind.Identity;

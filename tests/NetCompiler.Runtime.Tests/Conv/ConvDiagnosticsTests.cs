@@ -68,6 +68,9 @@ public class ConvDiagnosticsTests
         var onInput = SingleError(Compile([1, 5, 5], Dense(10)));
         Assert.Equal(DiagnosticIds.DenseNeedsFlatInput, onInput.Id);
         Assert.Equal(0, onInput.Layer);
+
+        // A 2-D sample is not an image: Dense reads its row-major features.
+        Assert.Empty(Compile([3, 3], Dense(2)).Errors);
     }
 
     [Fact]
