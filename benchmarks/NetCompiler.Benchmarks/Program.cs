@@ -8,6 +8,7 @@ public static class Program
 {
     /// <summary>
     /// <c>--check</c> runs every contender once outside BenchmarkDotNet and verifies their outputs agree (exit code 1 if not);
+    /// <c>--profile</c> times each generated MLP kernel, interleaved with the FMA peak (Profiling/KernelProfile.cs);
     /// any other arguments go to BenchmarkDotNet's switcher (<c>--filter '*' --job short</c>, <c>--job dry --inProcess</c>).
     /// </summary>
     public static int Main(string[] args)
@@ -15,6 +16,11 @@ public static class Program
         if (args.Contains("--check"))
         {
             return AgreementCheck.Run(Console.Out);
+        }
+
+        if (args.Contains("--profile"))
+        {
+            return Profiling.KernelProfile.Run(Console.Out);
         }
 
         IEnumerable<Summary> summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchmarkConfig.Create());

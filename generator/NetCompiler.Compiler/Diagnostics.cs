@@ -25,6 +25,7 @@ public static class DiagnosticIds
     public const string NeedsImageInput = "NC1006";
     public const string KernelLargerThanInput = "NC1007";
     public const string WindowsDoNotTile = "NC1008";
+    public const string GpuCodeNotGenerated = "NC2001";
     public const string InternalError = "NC9001";
 }
 

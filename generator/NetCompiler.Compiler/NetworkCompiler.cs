@@ -9,7 +9,7 @@ namespace NetCompiler.Compiler;
 /// <summary>A generated source file.</summary>
 public sealed record GeneratedFile(string HintName, string Text);
 
-/// <summary>What compiling one network produced: files, or errors (never both).</summary>
+/// <summary>What compiling one network produced: files, or errors (never both); NC2xxx information may accompany files.</summary>
 public sealed record CompileResult(EquatableArray<GeneratedFile> Files, EquatableArray<CompileError> Errors);
 
 /// <summary>The compile stage: spec -> graph -> passes -> emitters. Pure: no Roslyn, no I/O, deterministic.</summary>
@@ -32,7 +32,10 @@ public static class NetworkCompiler
         {
             var (graph, plan) = Plan(spec);
             string text = new CSharpEmitter(spec, graph, plan, profile).Emit();
-            return new CompileResult(EquatableArray.Of(new GeneratedFile(spec.FullName + ".g.cs", text)), EquatableArray<CompileError>.Empty);
+            var (gpuFile, gpuInfo) = PtxHostEmitter.TryEmit(spec, graph, plan);
+            return new CompileResult(
+                gpuFile is null ? EquatableArray.Of(new GeneratedFile(spec.FullName + ".g.cs", text)) : EquatableArray.Of(new GeneratedFile(spec.FullName + ".g.cs", text), gpuFile),
+                gpuInfo is null ? EquatableArray<CompileError>.Empty : EquatableArray.Of(gpuInfo));
         }
         catch (CompileErrorException e)
         {

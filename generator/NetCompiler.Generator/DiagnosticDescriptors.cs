@@ -59,6 +59,9 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor WindowsDoNotTile = Error(DiagnosticIds.WindowsDoNotTile,
         "Windows do not tile the input", "{0}: the windows do not tile the input {1}: {2} + 2*{3} - {4} = {5} is not a multiple of the stride {6}; change the padding, kernel or stride so that the output {1} is an integer", Graph);
+    public static readonly DiagnosticDescriptor GpuCodeNotGenerated = new(DiagnosticIds.GpuCodeNotGenerated,
+        "GPU code not generated", "GPU code not generated for network {0}: {1}", "NetCompiler.Target", DiagnosticSeverity.Info, isEnabledByDefault: true,
+        helpLinkUri: "docs/diagnostics.md#nc2001");
 
     public static readonly DiagnosticDescriptor InternalError = Error(DiagnosticIds.InternalError,
         "Internal compiler error", "Internal error while compiling network '{0}': {1}", "NetCompiler.Internal");
@@ -81,6 +84,7 @@ internal static class DiagnosticDescriptors
         DiagnosticIds.NeedsImageInput => NeedsImageInput,
         DiagnosticIds.KernelLargerThanInput => KernelLargerThanInput,
         DiagnosticIds.WindowsDoNotTile => WindowsDoNotTile,
+        DiagnosticIds.GpuCodeNotGenerated => GpuCodeNotGenerated,
         _ => InternalError,
     };
 }

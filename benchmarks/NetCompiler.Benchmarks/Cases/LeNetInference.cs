@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using NetCompiler.Benchmarks.Data;
 using NetCompiler.Benchmarks.Infrastructure;
+using NetCompiler.Benchmarks.Networks;
 using NetCompiler.Benchmarks.Onnx;
 using NetCompiler.Benchmarks.Peers;
 
@@ -16,6 +17,7 @@ public class LeNetInference : ICheckedCase
     private float[] _logits = []; // [batch, 10]
     private TorchLeNet? _torch;
     private OrtRunner? _onnxRuntime;
+    private LeNetInferenceNet? _net;
 
     public static IEnumerable<int> Batches => [1, 32];
 
@@ -28,6 +30,7 @@ public class LeNetInference : ICheckedCase
     [
         new(nameof(LibTorch), () => { SetupLibTorch(); _torch!.Infer(_logits); return [.. _logits]; }),
         new(nameof(OnnxRuntime), () => { SetupOnnxRuntime(); OnnxRuntime(); return _onnxRuntime!.Output.ToArray(); }),
+        new(nameof(NetCompiler), () => { SetupNetCompiler(); NetCompiler(); return [.. _logits]; }),
     ];
 
     [GlobalSetup(Target = nameof(LibTorch))]
@@ -47,6 +50,14 @@ public class LeNetInference : ICheckedCase
             [Batch, LeNetWeights.Classes], OnnxModels.OutputName);
     }
 
+    [GlobalSetup(Target = nameof(NetCompiler))]
+    public void SetupNetCompiler()
+    {
+        CreateInputs();
+        _net = NetCompilerNetworks.LeNetInference(Batch);
+        _net.Mode = NetworkMode.Inference;
+    }
+
     [GlobalCleanup]
     public void Cleanup()
     {
@@ -54,6 +65,7 @@ public class LeNetInference : ICheckedCase
         _torch = null;
         _onnxRuntime?.Dispose();
         _onnxRuntime = null;
+        _net = null;
     }
 
     [Benchmark(Baseline = true)]
@@ -61,6 +73,9 @@ public class LeNetInference : ICheckedCase
 
     [Benchmark]
     public void OnnxRuntime() => _onnxRuntime!.Run();
+
+    [Benchmark]
+    public void NetCompiler() => _net!.Forward(_input, _logits);
 
     private void CreateInputs()
     {

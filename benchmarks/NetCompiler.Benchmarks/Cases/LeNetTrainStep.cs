@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using NetCompiler.Benchmarks.Data;
 using NetCompiler.Benchmarks.Infrastructure;
+using NetCompiler.Benchmarks.Networks;
 using NetCompiler.Benchmarks.Peers;
 
 namespace NetCompiler.Benchmarks.Cases;
@@ -13,7 +14,9 @@ public class LeNetTrainStep : ICheckedCase
 
     private float[] _input = []; // [batch, 1, 28, 28]
     private int[] _labels = []; // [batch]
+    private float[] _logits = []; // [batch, 10], only for the agreement check
     private TorchLeNet? _torch;
+    private LeNetNet? _net;
 
     public static IEnumerable<int> Batches => [1, 32, 128];
 
@@ -26,17 +29,30 @@ public class LeNetTrainStep : ICheckedCase
 
     bool ICheckedCase.IsTraining => true;
 
+    int ICheckedCase.TrainedOutputCount => Batch * LeNetWeights.Classes;
+
     IReadOnlyList<Contender> ICheckedCase.Contenders =>
     [
-        new(nameof(LibTorch), () => { SetupLibTorch(); return Contender.Train(LibTorch, _torch!.CopyParameters); }),
+        new(nameof(LibTorch), () => { SetupLibTorch(); return Contender.Train(LibTorch, _torch!.CopyParameters, _torch!.Outputs); }),
+        new(nameof(NetCompiler), () =>
+        {
+            SetupNetCompiler();
+            return Contender.Train(NetCompiler, () => SharedWeights.Copy(_net!, NetCompilerNetworks.LeNetParameterNames), NetCompilerOutputs);
+        }),
     ];
 
     [GlobalSetup(Target = nameof(LibTorch))]
     public void SetupLibTorch()
     {
-        _input = Inputs.Images(Batch, LeNetWeights.InputSize);
-        _labels = Inputs.Labels(Batch, LeNetWeights.Classes);
+        CreateInputs();
         _torch = new TorchLeNet(LeNetWeights.Create(), _input, _labels, Threads);
+    }
+
+    [GlobalSetup(Target = nameof(NetCompiler))]
+    public void SetupNetCompiler()
+    {
+        CreateInputs();
+        _net = NetCompilerNetworks.LeNet(Batch);
     }
 
     [GlobalCleanup]
@@ -44,8 +60,25 @@ public class LeNetTrainStep : ICheckedCase
     {
         _torch?.Dispose();
         _torch = null;
+        _net = null;
     }
 
     [Benchmark(Baseline = true)]
     public float LibTorch() => _torch!.TrainStep();
+
+    [Benchmark]
+    public float NetCompiler() => _net!.TrainStep(_input, _labels);
+
+    private void CreateInputs()
+    {
+        _input = Inputs.Images(Batch, LeNetWeights.InputSize);
+        _labels = Inputs.Labels(Batch, LeNetWeights.Classes);
+        _logits = new float[Batch * LeNetWeights.Classes];
+    }
+
+    private float[] NetCompilerOutputs()
+    {
+        _net!.Forward(_input, _logits);
+        return [.. _logits];
+    }
 }

@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using NetCompiler.Benchmarks.Data;
 using NetCompiler.Benchmarks.Infrastructure;
+using NetCompiler.Benchmarks.Networks;
 using NetCompiler.Benchmarks.Onnx;
 using NetCompiler.Benchmarks.Peers;
 
@@ -17,6 +18,7 @@ public class MlpInference : ICheckedCase
     private TorchMlp? _torch;
     private OrtRunner? _onnxRuntime;
     private TensorPrimitivesMlp? _tensorPrimitives;
+    private MlpInferenceNet? _net;
 
     public static IEnumerable<int> Batches => [1, 32, 256];
 
@@ -30,6 +32,7 @@ public class MlpInference : ICheckedCase
         new(nameof(LibTorch), () => { SetupLibTorch(); _torch!.Infer(_logits); return [.. _logits]; }),
         new(nameof(OnnxRuntime), () => { SetupOnnxRuntime(); OnnxRuntime(); return _onnxRuntime!.Output.ToArray(); }),
         new(nameof(TensorPrimitives), () => { SetupTensorPrimitives(); TensorPrimitives(); return [.. _logits]; }),
+        new(nameof(NetCompiler), () => { SetupNetCompiler(); NetCompiler(); return [.. _logits]; }),
     ];
 
     [GlobalSetup(Target = nameof(LibTorch))]
@@ -56,6 +59,14 @@ public class MlpInference : ICheckedCase
         _tensorPrimitives = new TensorPrimitivesMlp(MlpWeights.Create(), Batch, Hyper.LearningRate, Hyper.Momentum);
     }
 
+    [GlobalSetup(Target = nameof(NetCompiler))]
+    public void SetupNetCompiler()
+    {
+        CreateInputs();
+        _net = NetCompilerNetworks.MlpInference(Batch);
+        _net.Mode = NetworkMode.Inference;
+    }
+
     [GlobalCleanup]
     public void Cleanup()
     {
@@ -64,6 +75,7 @@ public class MlpInference : ICheckedCase
         _onnxRuntime?.Dispose();
         _onnxRuntime = null;
         _tensorPrimitives = null;
+        _net = null;
     }
 
     [Benchmark(Baseline = true)]
@@ -74,6 +86,9 @@ public class MlpInference : ICheckedCase
 
     [Benchmark]
     public void TensorPrimitives() => _tensorPrimitives!.Forward(_input, _logits);
+
+    [Benchmark]
+    public void NetCompiler() => _net!.Forward(_input, _logits);
 
     private void CreateInputs()
     {

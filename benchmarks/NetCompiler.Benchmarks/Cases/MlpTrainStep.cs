@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using NetCompiler.Benchmarks.Data;
 using NetCompiler.Benchmarks.Infrastructure;
+using NetCompiler.Benchmarks.Networks;
 using NetCompiler.Benchmarks.Peers;
 
 namespace NetCompiler.Benchmarks.Cases;
@@ -14,7 +15,9 @@ public class MlpTrainStep : ICheckedCase
     private float[] _input = []; // [batch, 784]
     private int[] _labels = []; // [batch]
     private TorchMlp? _torch;
+    private float[] _logits = []; // [batch, 10], only for the agreement check
     private TensorPrimitivesMlp? _tensorPrimitives;
+    private MlpNet? _net;
 
     public static IEnumerable<int> Batches => [1, 32, 256];
 
@@ -27,10 +30,21 @@ public class MlpTrainStep : ICheckedCase
 
     bool ICheckedCase.IsTraining => true;
 
+    int ICheckedCase.TrainedOutputCount => Batch * MlpWeights.Classes;
+
     IReadOnlyList<Contender> ICheckedCase.Contenders =>
     [
-        new(nameof(LibTorch), () => { SetupLibTorch(); return Contender.Train(LibTorch, _torch!.CopyParameters); }),
-        new(nameof(TensorPrimitives), () => { SetupTensorPrimitives(); return Contender.Train(TensorPrimitives, _tensorPrimitives!.CopyParameters); }),
+        new(nameof(LibTorch), () => { SetupLibTorch(); return Contender.Train(LibTorch, _torch!.CopyParameters, _torch!.Outputs); }),
+        new(nameof(TensorPrimitives), () =>
+        {
+            SetupTensorPrimitives();
+            return Contender.Train(TensorPrimitives, _tensorPrimitives!.CopyParameters, () => Logits(_tensorPrimitives!.Forward));
+        }),
+        new(nameof(NetCompiler), () =>
+        {
+            SetupNetCompiler();
+            return Contender.Train(NetCompiler, () => SharedWeights.Copy(_net!, NetCompilerNetworks.TwoLayerParameterNames), () => Logits(_net!.Forward));
+        }),
     ];
 
     [GlobalSetup(Target = nameof(LibTorch))]
@@ -47,12 +61,20 @@ public class MlpTrainStep : ICheckedCase
         _tensorPrimitives = new TensorPrimitivesMlp(MlpWeights.Create(), Batch, Hyper.LearningRate, Hyper.Momentum);
     }
 
+    [GlobalSetup(Target = nameof(NetCompiler))]
+    public void SetupNetCompiler()
+    {
+        CreateInputs();
+        _net = NetCompilerNetworks.Mlp(Batch);
+    }
+
     [GlobalCleanup]
     public void Cleanup()
     {
         _torch?.Dispose();
         _torch = null;
         _tensorPrimitives = null;
+        _net = null;
     }
 
     [Benchmark(Baseline = true)]
@@ -61,9 +83,21 @@ public class MlpTrainStep : ICheckedCase
     [Benchmark]
     public float TensorPrimitives() => _tensorPrimitives!.TrainStep(_input, _labels);
 
+    [Benchmark]
+    public float NetCompiler() => _net!.TrainStep(_input, _labels);
+
     private void CreateInputs()
     {
         _input = Inputs.Images(Batch, MlpWeights.Inputs);
         _labels = Inputs.Labels(Batch, MlpWeights.Classes);
+        _logits = new float[Batch * MlpWeights.Classes];
     }
+
+    private float[] Logits(ForwardAction forward)
+    {
+        forward(_input, _logits);
+        return [.. _logits];
+    }
+
+    private delegate void ForwardAction(ReadOnlySpan<float> input, Span<float> logits);
 }

@@ -8,8 +8,11 @@ internal sealed record Contender(string Name, Func<float[]> Run)
     /// <summary>Training steps run per contender in the check: more than one, so that momentum state is exercised.</summary>
     public const int TrainingSteps = 3;
 
-    /// <summary>Runs <see cref="TrainingSteps"/> steps and returns their losses followed by the final parameters.</summary>
-    public static float[] Train(Func<float> step, Func<float[]> parameters)
+    /// <summary>
+    /// Runs <see cref="TrainingSteps"/> steps and returns their losses, the final parameters, and the trained
+    /// network's outputs on the same batch (so that a trainable network's inference path is checked too).
+    /// </summary>
+    public static float[] Train(Func<float> step, Func<float[]> parameters, Func<float[]> outputs)
     {
         var losses = new float[TrainingSteps];
         for (int i = 0; i < losses.Length; i++)
@@ -17,7 +20,7 @@ internal sealed record Contender(string Name, Func<float[]> Run)
             losses[i] = step();
         }
 
-        return [.. losses, .. parameters()];
+        return [.. losses, .. parameters(), .. outputs()];
     }
 }
 
@@ -26,6 +29,9 @@ internal interface ICheckedCase
 {
     /// <summary>True when each contender's output starts with <see cref="Contender.TrainingSteps"/> losses.</summary>
     bool IsTraining { get; }
+
+    /// <summary>For a training case, how many outputs of the trained network end each contender's output.</summary>
+    int TrainedOutputCount => 0;
 
     IReadOnlyList<Contender> Contenders { get; }
 
@@ -91,7 +97,7 @@ internal static class AgreementCheck
                 problem ??= CheckFinite(output);
                 if (problem is null && baseline is not null)
                 {
-                    problem = Compare(baseline, output, baselineName);
+                    problem = Compare(baseline, output, baselineName, index => Describe(benchmarkCase, index, output.Length));
                 }
 
                 if (problem is not null)
@@ -139,7 +145,21 @@ internal static class AgreementCheck
         return index < 0 ? null : $"value [{index}] is {output[index].ToString(CultureInfo.InvariantCulture)}, expected a finite number";
     }
 
-    private static string? Compare(float[] expected, float[] actual, string expectedName)
+    /// <summary>Names a value of a contender's output: a loss, a final parameter or an output of the trained network.</summary>
+    private static string Describe(ICheckedCase benchmarkCase, int index, int length)
+    {
+        if (!benchmarkCase.IsTraining)
+        {
+            return $"output [{index}]";
+        }
+
+        int outputsStart = length - benchmarkCase.TrainedOutputCount;
+        return index < Contender.TrainingSteps ? $"loss of step {index + 1}"
+            : index < outputsStart ? $"final parameter [{index - Contender.TrainingSteps}]"
+            : $"output [{index - outputsStart}] of the trained network";
+    }
+
+    private static string? Compare(float[] expected, float[] actual, string expectedName, Func<int, string> describe)
     {
         if (expected.Length != actual.Length)
         {
@@ -153,7 +173,7 @@ internal static class AgreementCheck
             {
                 return string.Create(
                     CultureInfo.InvariantCulture,
-                    $"value [{i}] is {actual[i]:G9}, expected {expected[i]:G9} ({expectedName}) within {Tolerance}");
+                    $"{describe(i)} is {actual[i]:G9}, expected {expected[i]:G9} ({expectedName}) within {Tolerance}");
             }
         }
 

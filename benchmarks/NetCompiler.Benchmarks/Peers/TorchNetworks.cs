@@ -50,6 +50,14 @@ internal abstract class TorchNetwork : IDisposable
         }
     }
 
+    /// <summary>The outputs of <see cref="Infer"/> as a new array.</summary>
+    public float[] Outputs()
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        return Forward(_input).data<float>().ToArray();
+    }
+
     public float[] CopyParameters()
     {
         var values = new List<float>();

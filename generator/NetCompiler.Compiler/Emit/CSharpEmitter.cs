@@ -204,6 +204,16 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
         }
         _w.Line();
 
+        _w.Line("/// <summary>Writes the parameters as safetensors (readable by PyTorch's <c>safetensors.torch.load_file</c>).</summary>");
+        _w.Line("public void Save(System.IO.Stream destination) => global::NetCompiler.IO.SafeTensors.Write(destination, s_parameterLayout, _parameters);");
+        _w.Line("/// <summary>Writes the parameters to a safetensors file atomically: a crash mid-write leaves the previous file intact.</summary>");
+        _w.Line("public void Save(string path) => global::NetCompiler.IO.Checkpoint.Save(path, this);");
+        _w.Line("/// <summary>Reads safetensors parameters; names, dtypes and shapes must match <see cref=\"ParameterLayout\"/>.</summary>");
+        _w.Line("public void Load(System.IO.Stream source) => global::NetCompiler.IO.SafeTensors.Read(source, s_parameterLayout, _parameters);");
+        _w.Line("/// <summary>Reads a safetensors file saved by <see cref=\"Save(string)\"/> or by PyTorch.</summary>");
+        _w.Line("public void Load(string path) => global::NetCompiler.IO.Checkpoint.Load(path, this);");
+        _w.Line();
+
         _w.Line("/// <summary>Runs the network on <c>input.Length / InputSize</c> samples and writes their outputs.</summary>");
         _w.Line("/// <param name=\"input\">[batch, InputSize], row-major.</param>");
         _w.Line("/// <param name=\"output\">[batch, OutputSize].</param>");

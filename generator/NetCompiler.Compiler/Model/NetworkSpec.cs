@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 
 namespace NetCompiler.Compiler.Model;
 
@@ -53,5 +54,6 @@ public sealed record NetworkSpec(
     int Seed)
 {
     /// <summary>The fully qualified name, used for hint names and messages.</summary>
-    public string FullName => (Namespace is null ? "" : Namespace + ".") + string.Join(".", ContainingTypes) + (ContainingTypes.Count > 0 ? "." : "") + ClassName;
+    /// <remarks><see cref="ContainingTypes"/> holds declarations (<c>partial class Outer</c>); only the last word is the name.</remarks>
+    public string FullName => (Namespace is null ? "" : Namespace + ".") + string.Concat(ContainingTypes.Select(t => t.Substring(t.LastIndexOf(' ') + 1) + ".")) + ClassName;
 }

@@ -81,6 +81,10 @@ internal static class Lowering
         int target = -1;
         if (spec.Loss is { } loss)
         {
+            // A cast such as (LossKind)7 compiles in an attribute; without this check it would emit code with no loss kernel.
+            if (!System.Enum.IsDefined(typeof(LossKind), loss))
+                throw new CompileErrorException(CompileError.Create(DiagnosticIds.InvalidLayerArgument, LossLocation, "Loss", "kind", ((int)loss).ToString(CultureInfo.InvariantCulture),
+                    "one of " + string.Join(", ", System.Enum.GetNames(typeof(LossKind)))));
             var output = g.Tensors[current];
             LossOp.Validate(loss, output, lastActivation, lastActivationLayer, LossLocation);
             target = loss == LossKind.SoftmaxCrossEntropy

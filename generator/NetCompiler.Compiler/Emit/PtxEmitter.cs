@@ -1,0 +1,277 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using NetCompiler.Compiler.IR;
+using NetCompiler.Compiler.Model;
+using NetCompiler.Compiler.Passes;
+using NetCompiler.Compiler.Ptx;
+
+namespace NetCompiler.Compiler.Emit;
+
+/// <summary>The device buffers of a network on the GPU; the runtime's <c>GpuBuffer</c> has the same members in the same order.</summary>
+public enum GpuBufferKind
+{
+    /// <summary>All parameters, flat, in the layout of <see cref="MemoryPlan.Parameters"/>.</summary>
+    Parameters,
+
+    /// <summary>Parameter gradients, same layout.</summary>
+    Gradients,
+
+    /// <summary>Optimizer state: one or two buffers of the parameters' size, back to back.</summary>
+    OptimizerState,
+
+    /// <summary>The activation arena; offsets are per sample and multiplied by the batch capacity, as on the CPU.</summary>
+    Arena,
+
+    /// <summary>The input batch, <c>[capacity, InputSize]</c>.</summary>
+    Input,
+
+    /// <summary>Targets <c>[capacity, OutputSize]</c> or int32 labels <c>[capacity]</c>.</summary>
+    Targets,
+
+    /// <summary>Per-row losses, <c>[capacity]</c>.</summary>
+    RowLoss,
+
+    /// <summary>The mean loss, one float.</summary>
+    Loss,
+}
+
+/// <summary>What a kernel argument is: a pointer into a buffer, or a scalar the runtime supplies per launch.</summary>
+public enum GpuArgumentKind
+{
+    /// <summary>A device pointer: <see cref="GpuArgument.Buffer"/> plus <see cref="GpuArgument.Offset"/> elements.</summary>
+    Pointer,
+
+    /// <summary>The batch size (u32).</summary>
+    Batch,
+
+    /// <summary>The learning rate (f32).</summary>
+    LearningRate,
+
+    /// <summary>Adam's <c>1 - beta1^t</c> (f32).</summary>
+    BiasCorrection1,
+
+    /// <summary>Adam's <c>1 - beta2^t</c> (f32).</summary>
+    BiasCorrection2,
+}
+
+/// <summary>One kernel argument of a launch.</summary>
+public sealed record GpuArgument(GpuArgumentKind Kind, GpuBufferKind Buffer = GpuBufferKind.Parameters, int Offset = 0)
+{
+    public static GpuArgument Pointer(GpuBufferKind buffer, int offset = 0) => new(GpuArgumentKind.Pointer, buffer, offset);
+
+    public static GpuArgument Scalar(GpuArgumentKind kind) => new(kind);
+
+    public override string ToString() => Kind == GpuArgumentKind.Pointer
+        ? (Offset == 0 ? Buffer.ToString() : FormattableString.Invariant($"{Buffer}+{Offset}{(Buffer == GpuBufferKind.Arena ? "*capacity" : "")}"))
+        : Kind.ToString();
+}
+
+/// <summary>One launch of the plan: a kernel of the module and its arguments in parameter order.</summary>
+public sealed record GpuStep(PtxKernel Kernel, EquatableArray<GpuArgument> Arguments);
+
+/// <summary>A forward layer output the runtime checks when the loss is not finite, to name the first bad layer.</summary>
+public sealed record GpuLayerOutput(string Layer, int Offset, int Size);
+
+/// <summary>
+/// Everything the GPU execution of a network needs, decided at compile time: the PTX module and the launches of
+/// forward, backward (loss included) and the optimizer update, with their arguments as buffer offsets.
+/// </summary>
+public sealed record GpuProgram(
+    PtxModule Module,
+    EquatableArray<GpuStep> Forward,
+    EquatableArray<GpuStep> Backward,
+    EquatableArray<GpuStep> Update,
+    EquatableArray<GpuLayerOutput> LayerOutputs,
+    int OutputOffset,
+    int OptimizerStateBuffers)
+{
+    /// <summary>The launch plan as text: one line per launch with grid, block, shared memory and arguments.</summary>
+    public string Describe()
+    {
+        var sb = new StringBuilder();
+        void Section(string title, EquatableArray<GpuStep> steps)
+        {
+            if (steps.Count == 0) return;
+            sb.Append(title).Append('\n');
+            foreach (var s in steps)
+            {
+                var l = s.Kernel.Launch;
+                sb.Append(FormattableString.Invariant($"  {s.Kernel.Name,-28} grid ({l.GridX}, {l.GridY}) block {l.BlockX} shared {l.SharedMemoryBytes}: "))
+                  .Append(string.Join(", ", s.Arguments.Select(a => a.ToString()))).Append('\n');
+            }
+        }
+        Section("forward", Forward);
+        Section("backward", Backward);
+        Section("update", Update);
+        return sb.ToString();
+    }
+}
+
+/// <summary>An op the PTX emitter has no kernel for; the network then gets no GPU code (diagnostic NC2001).</summary>
+public sealed class PtxUnsupportedException(string op) : Exception($"op {op} has no PTX kernel yet")
+{
+    public string Op { get; } = op;
+}
+
+/// <summary>
+/// Maps each node of the fused graph (the same nodes <see cref="CSharpEmitter"/> walks) to a PTX kernel and a launch
+/// whose pointers are the memory plan's offsets, so the GPU runs exactly the CPU's schedule.
+/// </summary>
+public static class PtxEmitter
+{
+    public static GpuProgram Emit(NetworkSpec spec, Graph graph, MemoryPlan plan)
+    {
+        var kernels = new List<PtxKernel>();
+        var forward = new List<GpuStep>();
+        var backward = new List<GpuStep>();
+        for (int i = 0; i < graph.Nodes.Count; i++)
+        {
+            var steps = i < graph.ForwardNodeCount ? forward : backward;
+            foreach (var step in Lower(graph, plan, graph.Nodes[i]))
+            {
+                kernels.Add(step.Kernel);
+                steps.Add(step);
+            }
+        }
+
+        var update = new List<GpuStep>();
+        int stateBuffers = 0;
+        if (spec.Optimizer is { } o && graph.Target >= 0)
+        {
+            stateBuffers = Kernels.OptimizerKernels.StateBuffers(o);
+            var step = Optimizer(o, plan.ParameterCount);
+            kernels.Add(step.Kernel);
+            update.Add(step);
+        }
+
+        var outputs = graph.Nodes.Take(graph.ForwardNodeCount)
+            .Select(n => new GpuLayerOutput(n.Name + " (" + n.Op + (n.Activation == ActivationKind.Identity ? "" : ", " + n.Activation) + ")", plan.SlotOf(n.Outputs[0]).Offset, graph.Tensor(n.Outputs[0]).Size))
+            .ToEquatableArray();
+        return new GpuProgram(
+            PtxModule.Create(kernels),
+            forward.ToEquatableArray(),
+            backward.ToEquatableArray(),
+            update.ToEquatableArray(),
+            outputs,
+            plan.SlotOf(graph.Output).Offset,
+            stateBuffers);
+    }
+
+    internal static PtxActivation ToPtx(ActivationKind activation) => activation switch
+    {
+        ActivationKind.Identity => PtxActivation.Identity,
+        ActivationKind.ReLU => PtxActivation.Relu,
+        ActivationKind.Sigmoid => PtxActivation.Sigmoid,
+        ActivationKind.Tanh => PtxActivation.Tanh,
+        _ => throw new PtxUnsupportedException(activation + " as an elementwise activation"),
+    };
+
+    private static IEnumerable<GpuStep> Lower(Graph graph, MemoryPlan plan, Node n)
+    {
+        string name = KernelName(n);
+        var w = n.Parameters.Count > 0 ? graph.Parameters[n.Parameters[0]] : null;
+        GpuArgument T(int tensor) => graph.Tensor(tensor).Kind switch
+        {
+            TensorKind.Input => GpuArgument.Pointer(GpuBufferKind.Input),
+            TensorKind.Target => GpuArgument.Pointer(GpuBufferKind.Targets),
+            _ => GpuArgument.Pointer(GpuBufferKind.Arena, plan.SlotOf(tensor).Offset),
+        };
+        GpuArgument P(int parameter, bool gradient) =>
+            GpuArgument.Pointer(gradient ? GpuBufferKind.Gradients : GpuBufferKind.Parameters, plan.Of(parameter).Offset);
+        var batch = GpuArgument.Scalar(GpuArgumentKind.Batch);
+        GpuStep Step(PtxKernel kernel, params GpuArgument[] arguments) => new(kernel, arguments.ToEquatableArray());
+
+        switch (n.Op)
+        {
+            case OpKind.Dense:
+            {
+                bool bias = n.Parameters.Count > 1;
+                var kernel = GemmKernels.Forward(name, w!.Shape[1], w.Shape[0], ToPtx(n.Activation), bias);
+                yield return bias
+                    ? Step(kernel, T(n.Inputs[0]), P(n.Parameters[0], false), P(n.Parameters[1], false), batch, T(n.Outputs[0]))
+                    : Step(kernel, T(n.Inputs[0]), P(n.Parameters[0], false), batch, T(n.Outputs[0]));
+                break;
+            }
+            case OpKind.Activation:
+                yield return Step(ElementwiseKernels.ActivationForward(name, graph.Tensor(n.Inputs[0]).Size, ToPtx(n.Activation)), T(n.Inputs[0]), batch, T(n.Outputs[0]));
+                break;
+            case OpKind.Softmax:
+                yield return Step(PtxRowKernels.SoftmaxForward(name, graph.Tensor(n.Inputs[0]).Size), T(n.Inputs[0]), batch, T(n.Outputs[0]));
+                break;
+            case OpKind.LossGrad:
+            {
+                int features = graph.Tensor(n.Inputs[0]).Size;
+                var kernel = n.Loss == LossKind.SoftmaxCrossEntropy
+                    ? LossKernels.SoftmaxCrossEntropy(name, features)
+                    : PtxRowKernels.TargetLoss(name, n.Loss, n.Activation, features);
+                yield return Step(kernel, T(n.Inputs[0]), T(n.Inputs[1]), batch, GpuArgument.Pointer(GpuBufferKind.RowLoss), T(n.Outputs[0]));
+                yield return Step(LossKernels.MeanLoss("MeanLoss"), GpuArgument.Pointer(GpuBufferKind.RowLoss), batch, GpuArgument.Pointer(GpuBufferKind.Loss));
+                break;
+            }
+            case OpKind.ActivationGrad:
+                yield return Step(ElementwiseKernels.ActivationBackward(name, graph.Tensor(n.Inputs[0]).Size, ToPtx(n.Activation)), T(n.Inputs[0]), T(n.Inputs[1]), batch, T(n.Outputs[0]));
+                break;
+            case OpKind.SoftmaxGrad:
+                yield return Step(PtxRowKernels.SoftmaxBackward(name, graph.Tensor(n.Inputs[0]).Size), T(n.Inputs[0]), T(n.Inputs[1]), batch, T(n.Outputs[0]));
+                break;
+            case OpKind.DenseGradInput:
+            {
+                var kernel = GemmKernels.BackwardInput(name, w!.Shape[1], w.Shape[0], ToPtx(n.Activation));
+                yield return n.Activation == ActivationKind.Identity
+                    ? Step(kernel, T(n.Inputs[0]), P(n.Parameters[0], false), batch, T(n.Outputs[0]))
+                    : Step(kernel, T(n.Inputs[0]), P(n.Parameters[0], false), T(n.Inputs[1]), batch, T(n.Outputs[0]));
+                break;
+            }
+            case OpKind.DenseGradParams:
+            {
+                bool bias = n.Parameters.Count > 1;
+                var kernel = GemmKernels.BackwardWeight(name, w!.Shape[1], w.Shape[0], bias);
+                yield return bias
+                    ? Step(kernel, T(n.Inputs[0]), T(n.Inputs[1]), batch, P(n.Parameters[0], true), P(n.Parameters[1], true))
+                    : Step(kernel, T(n.Inputs[0]), T(n.Inputs[1]), batch, P(n.Parameters[0], true));
+                break;
+            }
+            default:
+                throw new PtxUnsupportedException(n.Op.ToString());
+        }
+    }
+
+    private static GpuStep Optimizer(OptimizerSpec o, int count)
+    {
+        var grad = GpuArgument.Pointer(GpuBufferKind.Gradients);
+        var lr = GpuArgument.Scalar(GpuArgumentKind.LearningRate);
+        var weight = GpuArgument.Pointer(GpuBufferKind.Parameters);
+        var state = GpuArgument.Pointer(GpuBufferKind.OptimizerState);
+        const string Name = "OptimizerStep";
+        return o.Kind switch
+        {
+            OptimizerKind.Sgd when o.Momentum > 0f => new GpuStep(
+                Ptx.OptimizerKernels.Sgd(Name, count, o.Momentum, o.WeightDecay, o.Nesterov), EquatableArray.Of(grad, lr, weight, state)),
+            OptimizerKind.Sgd => new GpuStep(
+                Ptx.OptimizerKernels.Sgd(Name, count, 0f, o.WeightDecay), EquatableArray.Of(grad, lr, weight)),
+            OptimizerKind.Adagrad => new GpuStep(
+                Ptx.OptimizerKernels.Adagrad(Name, count, o.Epsilon, o.WeightDecay), EquatableArray.Of(grad, lr, weight, state)),
+            OptimizerKind.Adam => new GpuStep(
+                Ptx.OptimizerKernels.Adam(Name, count, o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay),
+                EquatableArray.Of(grad, lr, GpuArgument.Scalar(GpuArgumentKind.BiasCorrection1), GpuArgument.Scalar(GpuArgumentKind.BiasCorrection2),
+                    weight, state, GpuArgument.Pointer(GpuBufferKind.OptimizerState, count))),
+            _ => throw new PtxUnsupportedException("optimizer " + o.Kind),
+        };
+    }
+
+    // The same names as the C# kernels, so a PTX entry is easy to find next to its C# counterpart.
+    private static string KernelName(Node n) => n.Op switch
+    {
+        OpKind.Dense or OpKind.Activation or OpKind.Softmax => Names.Pascal(n.Name) + "Forward",
+        OpKind.DenseGradInput => Names.Pascal(n.Name) + "BackwardInput",
+        OpKind.DenseGradParams => Names.Pascal(n.Name) + "BackwardParameters",
+        OpKind.ActivationGrad or OpKind.SoftmaxGrad => Names.Pascal(n.Name) + "Backward",
+        OpKind.LossGrad => n.Loss + "Loss",
+        _ => Names.Pascal(n.Name) + n.Op.ToString(),
+    };
+
+    internal static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,91 @@
+namespace NetCompiler.Compiler.Ptx;
+
+/// <summary>Elementwise activation kernels over a [batch, features] tensor, one thread per element.</summary>
+public static class ElementwiseKernels
+{
+    /// <summary>Threads per block: 8 warps, enough to hide memory latency on a bandwidth-bound kernel.</summary>
+    public const int BlockSize = 256;
+
+    /// <summary>
+    /// <c>y = activation(x)</c>. Parameters: <c>x [batch, features], batch, y [batch, features]</c>.
+    /// </summary>
+    public static PtxKernel ActivationForward(string name, int features, PtxActivation activation)
+    {
+        PtxFormat.ValidatePositive(features, nameof(features));
+        var kernel = new PtxKernelBuilder(name);
+        kernel.Header($"activation forward: y[batch, {features}] = {PtxActivationEmitter.Describe(activation)}(x[batch, {features}])");
+        kernel.Parameter("x", PtxParameterKind.Pointer, $"[batch, {features}]");
+        kernel.Parameter("batch", PtxParameterKind.UInt32);
+        kernel.Parameter("y", PtxParameterKind.Pointer, $"[batch, {features}]");
+
+        string x = kernel.LoadPointer("x");
+        string batch = kernel.LoadU32("batch");
+        string y = kernel.LoadPointer("y");
+        string index = EmitIndex(kernel, batch, features);
+        string address = kernel.U64("address");
+        string value = kernel.F32("value");
+        var w = kernel.Body;
+        kernel.ElementAddress(address, x, index);
+        w.Line($"ld.global.nc.f32 {value}, [{address}];");
+        PtxActivationEmitter.Forward(kernel, activation, value, value);
+        kernel.ElementAddress(address, y, index);
+        w.Line($"st.global.f32 [{address}], {value};");
+        w.Line($"ret;");
+        return kernel.Build(Launch(name, features));
+    }
+
+    /// <summary>
+    /// <c>dX = dY * activation'(x)</c>, the derivative computed from the saved output y.
+    /// Parameters: <c>dY [batch, features], y [batch, features], batch, dX [batch, features]</c>.
+    /// </summary>
+    public static PtxKernel ActivationBackward(string name, int features, PtxActivation activation)
+    {
+        PtxFormat.ValidatePositive(features, nameof(features));
+        var kernel = new PtxKernelBuilder(name);
+        kernel.Header($"activation backward: dX[batch, {features}] = dY[batch, {features}] .* {PtxActivationEmitter.Describe(activation)}'(from y[batch, {features}])");
+        kernel.Parameter("dY", PtxParameterKind.Pointer, $"[batch, {features}]");
+        kernel.Parameter("y", PtxParameterKind.Pointer, $"[batch, {features}]");
+        kernel.Parameter("batch", PtxParameterKind.UInt32);
+        kernel.Parameter("dX", PtxParameterKind.Pointer, $"[batch, {features}]");
+
+        string dY = kernel.LoadPointer("dY");
+        string y = kernel.LoadPointer("y");
+        string batch = kernel.LoadU32("batch");
+        string dX = kernel.LoadPointer("dX");
+        string index = EmitIndex(kernel, batch, features);
+        string address = kernel.U64("address");
+        string gradient = kernel.F32("gradient");
+        string output = kernel.F32("output");
+        var w = kernel.Body;
+        kernel.ElementAddress(address, dY, index);
+        w.Line($"ld.global.nc.f32 {gradient}, [{address}];");
+        kernel.ElementAddress(address, y, index);
+        w.Line($"ld.global.nc.f32 {output}, [{address}];");
+        PtxActivationEmitter.MultiplyByDerivative(kernel, activation, gradient, gradient, output);
+        kernel.ElementAddress(address, dX, index);
+        w.Line($"st.global.f32 [{address}], {gradient};");
+        w.Line($"ret;");
+        return kernel.Build(Launch(name, features));
+    }
+
+    /// <summary>Emits the flat element index and returns early for threads past <c>batch * features</c>.</summary>
+    internal static string EmitIndex(PtxKernelBuilder kernel, string batch, int features)
+    {
+        var w = kernel.Body;
+        string index = kernel.U32("index");
+        string block = kernel.U32("block");
+        string count = kernel.U32("count");
+        string outside = kernel.Pred("outside");
+        w.Line();
+        w.Line($"mov.u32 {index}, %tid.x;");
+        w.Line($"mov.u32 {block}, %ctaid.x;");
+        w.Line($"mad.lo.u32 {index}, {block}, {BlockSize}, {index};");
+        w.Line($"mul.lo.u32 {count}, {batch}, {features};");
+        w.Line($"setp.ge.u32 {outside}, {index}, {count};");
+        w.Line($"@{outside} ret;");
+        return index;
+    }
+
+    private static PtxLaunch Launch(string name, int features) =>
+        new PtxLaunch(name, PtxGridDim.PerBatch(features, BlockSize), PtxGridDim.One, BlockSize, 1, 0);
+}

@@ -1,0 +1,158 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+
+namespace NetCompiler.Compiler.Ptx;
+
+/// <summary>
+/// Assembles one <c>.entry</c>: header comment, parameters, register declarations collected while the body
+/// is written (so every register is named and declared exactly once), and an optional dynamic shared-memory block.
+/// </summary>
+internal sealed class PtxKernelBuilder
+{
+    private readonly string _name;
+    private readonly List<string> _headerLines = new List<string>();
+    private readonly List<PtxParameter> _parameters = new List<PtxParameter>();
+    private readonly List<KeyValuePair<string, string>> _registers = new List<KeyValuePair<string, string>>();
+    private readonly Dictionary<string, string> _registerTypes = new Dictionary<string, string>(StringComparer.Ordinal);
+    private int _sharedBytes;
+
+    public PtxKernelBuilder(string name)
+    {
+        PtxFormat.ValidateIdentifier(name, nameof(name));
+        _name = name;
+    }
+
+    /// <summary>The body, one level inside the entry's braces.</summary>
+    public PtxWriter Body { get; } = new PtxWriter(1);
+
+    public string Name => _name;
+
+    /// <summary>Symbol of the dynamic shared-memory block; only valid after <see cref="UseSharedMemory"/>.</summary>
+    public string SharedSymbol => _name + "_shared";
+
+    public void Header(FormattableString line) => _headerLines.Add(line.ToString(CultureInfo.InvariantCulture));
+
+    public void UseSharedMemory(int bytes) => _sharedBytes = bytes;
+
+    public void Parameter(string name, PtxParameterKind kind, string shape = "")
+    {
+        PtxFormat.ValidateIdentifier(name, nameof(name));
+        _parameters.Add(new PtxParameter(name, kind, shape));
+    }
+
+    public string U32(string name) => Declare(".u32", name);
+
+    public string U64(string name) => Declare(".u64", name);
+
+    public string F32(string name) => Declare(".f32", name);
+
+    public string Pred(string name) => Declare(".pred", name);
+
+    /// <summary>Loads a pointer parameter and converts it to a global-space address.</summary>
+    public string LoadPointer(string parameter)
+    {
+        string register = U64(parameter);
+        Body.Line($"ld.param.u64 {register}, [{parameter}];");
+        Body.Line($"cvta.to.global.u64 {register}, {register};");
+        return register;
+    }
+
+    public string LoadU32(string parameter)
+    {
+        string register = U32(parameter);
+        Body.Line($"ld.param.u32 {register}, [{parameter}];");
+        return register;
+    }
+
+    public string LoadF32(string parameter)
+    {
+        string register = F32(parameter);
+        Body.Line($"ld.param.f32 {register}, [{parameter}];");
+        return register;
+    }
+
+    /// <summary>Emits <c>address = base + 4 * index</c> for a 32-bit element index.</summary>
+    public void ElementAddress(string address, string baseAddress, string index)
+    {
+        string offset = U64("offset");
+        Body.Line($"mul.wide.u32 {offset}, {index}, 4;");
+        Body.Line($"add.u64 {address}, {baseAddress}, {offset};");
+    }
+
+    public PtxKernel Build(PtxLaunch launch)
+    {
+        if (launch.KernelName != _name)
+        {
+            throw new ArgumentException($"Launch names kernel '{launch.KernelName}', expected '{_name}'.", nameof(launch));
+        }
+
+        var writer = new PtxWriter();
+        writer.Comment($"Kernel {_name}");
+        foreach (string line in _headerLines)
+        {
+            writer.Comment($"  {line}");
+        }
+
+        writer.Comment($"  launch: grid ({launch.GridX}, {launch.GridY}), block ({launch.BlockX}, {launch.BlockY}), dynamic shared {launch.SharedMemoryBytes} bytes");
+        if (_sharedBytes != launch.SharedMemoryBytes)
+        {
+            throw new ArgumentException($"Kernel '{_name}' uses {_sharedBytes} bytes of shared memory but the launch passes {launch.SharedMemoryBytes}.", nameof(launch));
+        }
+
+        if (_sharedBytes > 0)
+        {
+            writer.Line($".extern .shared .align 16 .b8 {SharedSymbol}[];");
+        }
+
+        writer.Line($".visible .entry {_name}(");
+        writer.Indent();
+        for (int i = 0; i < _parameters.Count; i++)
+        {
+            PtxParameter parameter = _parameters[i];
+            string type = parameter.Kind switch
+            {
+                PtxParameterKind.Pointer => ".u64",
+                PtxParameterKind.UInt32 => ".u32",
+                _ => ".f32",
+            };
+            string separator = i + 1 < _parameters.Count ? "," : "";
+            string shape = parameter.Shape.Length > 0 ? " // " + parameter.Shape : "";
+            writer.Line($".param {type} {parameter.Name}{separator}{shape}");
+        }
+
+        writer.Unindent();
+        writer.Line($")");
+        writer.Line($"{{");
+        writer.Indent();
+        foreach (KeyValuePair<string, string> register in _registers)
+        {
+            writer.Line($".reg {register.Value} {register.Key};");
+        }
+
+        writer.Unindent();
+        writer.Line();
+        writer.Raw(Body.ToString());
+        writer.Line($"}}");
+        return new PtxKernel(_name, writer.ToString(), _parameters.ToArray(), launch);
+    }
+
+    private string Declare(string type, string name)
+    {
+        PtxFormat.ValidateIdentifier(name, nameof(name));
+        string register = "%" + name;
+        if (_registerTypes.TryGetValue(register, out string? existing))
+        {
+            if (existing != type)
+            {
+                throw new InvalidOperationException($"Register {register} declared as {existing} and again as {type}.");
+            }
+
+            return register;
+        }
+
+        _registerTypes.Add(register, type);
+        _registers.Add(new KeyValuePair<string, string>(register, type));
+        return register;
+    }
+}

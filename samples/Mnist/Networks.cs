@@ -1,0 +1,19 @@
+using NetCompiler;
+
+/// <summary>784-128-10 multi-layer perceptron.</summary>
+[Network(Input = [784])]
+[Dense(128, Name = "fc1"), ReLU]
+[Dense(10, Name = "fc2")]
+[Loss(LossKind.SoftmaxCrossEntropy), Sgd(LearningRate = 0.1f, Momentum = 0.9f)]
+public partial class MnistMlp;
+
+/// <summary>LeNet-5 (LeCun et al., 1998) with ReLU and max pooling: conv 5x5x6, pool, conv 5x5x16, pool, 120, 84, 10.</summary>
+[Network(Input = [1, 28, 28])]
+[Conv2D(6, 5, Name = "conv1"), ReLU, MaxPool2D(2)]
+[Conv2D(16, 5, Name = "conv2"), ReLU, MaxPool2D(2)]
+[Flatten]
+[Dense(120, Name = "fc1"), ReLU, Dropout(0.25f)]
+[Dense(84, Name = "fc2"), ReLU, Dropout(0.25f)]
+[Dense(10, Name = "fc3")]
+[Loss(LossKind.SoftmaxCrossEntropy), Adam(LearningRate = 1e-3f)]
+public partial class LeNet5;
