@@ -13,7 +13,7 @@ public class ConvKernelTests
     public static TheoryData<string, int> Cases()
     {
         var data = new TheoryData<string, int>();
-        foreach (var name in new[] { nameof(ConvSmallNet), nameof(ConvOddNet), nameof(ConvPoolNet), nameof(ConvOverlapNet), nameof(ConvFusedNet), nameof(ConvPointwiseNet) })
+        foreach (var name in new[] { nameof(ConvSmallNet), nameof(ConvOddNet), nameof(ConvPoolNet), nameof(ConvOverlapNet), nameof(ConvFusedNet), nameof(ConvPointwiseNet), nameof(ConvLargeWindowNet) })
             foreach (int batch in new[] { 1, 3 })
                 data.Add(name, batch);
         return data;
@@ -81,6 +81,8 @@ public class ConvKernelTests
         nameof(ConvPointwiseNet) => (new ConvPointwiseNet(batchCapacity: 3), new ReferenceNetwork([3, 7, 9],
             new RefConv(4, 3, Padding: 1), new RefActivation(ActivationKind.ReLU), new RefConv(5, 1), new RefActivation(ActivationKind.Tanh),
             new RefConv(2, 1))),
+        nameof(ConvLargeWindowNet) => (new ConvLargeWindowNet(batchCapacity: 3), new ReferenceNetwork([2, 10, 10],
+            new RefConv(3, 3, Padding: 1), new RefActivation(ActivationKind.ReLU), new RefMaxPool(5, 1), new RefAvgPool(6, 6))),
         _ => throw new ArgumentException($"Unknown network '{name}'.", nameof(name)),
     };
 

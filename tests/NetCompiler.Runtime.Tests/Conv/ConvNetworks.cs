@@ -81,3 +81,10 @@ public partial class ConvPointwiseNet;
 [Network(Input = [2, 2, 3])]
 [Flatten]
 public partial class FlattenOnlyNet;
+
+/// <summary>2x10x10: pools whose windows (25 and 36 elements) are looped rather than unrolled.</summary>
+[Network(Input = [2, 10, 10], Seed = 18)]
+[Conv2D(3, 3, Padding = 1), ReLU]
+[MaxPool2D(5, Stride = 1), AvgPool2D(6)]
+[Loss(LossKind.MeanSquaredError), Sgd(LearningRate = 0.01f)]
+public partial class ConvLargeWindowNet;
