@@ -9,16 +9,26 @@ namespace NetCompiler.Compiler.Tests;
 public sealed class LoweringTests
 {
     [Fact]
-    public void Dense_FlattensInputAndUsesPyTorchWeightLayout()
+    public void Dense_AfterFlattenUsesPyTorchWeightLayout()
     {
-        var graph = Lowering.Run(Network([3, 4, 5], [Dense(7), Act(ActivationKind.ReLU), Dense(2, "head", bias: false)]));
+        var graph = Lowering.Run(Network([3, 4, 5], [new LayerSpec(LayerKind.Flatten, null), Dense(7), Act(ActivationKind.ReLU), Dense(2, "head", bias: false)]));
 
         Assert.Equal([3, 4, 5], graph.Tensor(graph.Input).Shape);
         Assert.Equal([2], graph.Tensor(graph.Output).Shape);
-        Assert.Equal(["0.weight [7, 60]", "0.bias [7]", "head.weight [2, 7]"], graph.Parameters.Select(p => p.Name + " " + p.ShapeText));
-        Assert.Equal([OpKind.Dense, OpKind.Activation, OpKind.Dense], graph.Nodes.Select(n => n.Op));
-        Assert.Equal(3, graph.ForwardNodeCount);
+        Assert.Equal(["1.weight [7, 60]", "1.bias [7]", "head.weight [2, 7]"], graph.Parameters.Select(p => p.Name + " " + p.ShapeText));
+        Assert.Equal([OpKind.Flatten, OpKind.Dense, OpKind.Activation, OpKind.Dense], graph.Nodes.Select(n => n.Op));
+        Assert.Equal(4, graph.ForwardNodeCount);
         Assert.Equal(-1, graph.Target);
+    }
+
+    [Fact]
+    public void Dense_OnAnImageInputWithoutFlatten_IsNC1005()
+    {
+        var error = Assert.Throws<CompileErrorException>(() => Lowering.Run(Network([3, 4, 5], [Dense(7)]))).Error;
+
+        Assert.Equal(DiagnosticIds.DenseNeedsFlatInput, error.Id);
+        Assert.Equal(0, error.Layer);
+        Assert.Equal(["[3, 4, 5]"], error.Args);
     }
 
     [Fact]

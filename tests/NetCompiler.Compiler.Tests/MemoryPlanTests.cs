@@ -17,7 +17,7 @@ public sealed class MemoryPlanTests
         ["deep MLP"] = DeepMlp(12),
         ["inference only"] = Network([10], [Dense(16), Act(ActivationKind.ReLU), Dense(8), Act(ActivationKind.Tanh), Dense(4), Act(ActivationKind.Softmax)]),
         ["perceptron"] = Network([7], [Dense(1)], LossKind.Perceptron),
-        ["no bias, BCE"] = Network([3, 3], [Dense(5, bias: false), Act(ActivationKind.Sigmoid), Dense(2), Act(ActivationKind.Sigmoid)], LossKind.BinaryCrossEntropy, Sgd()),
+        ["no bias, BCE"] = Network([9], [Dense(5, bias: false), Act(ActivationKind.Sigmoid), Dense(2), Act(ActivationKind.Sigmoid)], LossKind.BinaryCrossEntropy, Sgd()),
         ["softmax with MSE"] = Network([6], [Dense(6), Act(ActivationKind.ReLU), Dense(3), Act(ActivationKind.Softmax)], LossKind.MeanSquaredError, Sgd()),
     };
 

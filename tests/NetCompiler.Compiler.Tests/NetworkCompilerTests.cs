@@ -7,13 +7,13 @@ namespace NetCompiler.Compiler.Tests;
 public sealed class NetworkCompilerTests
 {
     [Fact]
-    public void ValidSpec_ProducesOneFileAndNoErrors()
+    public void ValidSpec_ProducesTheCpuAndGpuFilesAndNoErrors()
     {
         var result = NetworkCompiler.Compile(Specs.Classifier());
 
         Assert.Empty(result.Errors);
-        var file = Assert.Single(result.Files);
-        Assert.Equal("Net.g.cs", file.HintName);
+        Assert.Equal(["Net.g.cs", "Net.Cuda.g.cs"], result.Files.Select(f => f.HintName));
+        var file = result.Files[0];
         Assert.Contains("partial class Net : global::NetCompiler.ILabelTrainable", file.Text);
     }
 
@@ -22,10 +22,10 @@ public sealed class NetworkCompilerTests
     {
         var spec = Specs.SmallMlp() with { Namespace = "Models", ContainingTypes = EquatableArray.Of("partial class Outer", "partial record struct Inner") };
 
-        var file = Assert.Single(NetworkCompiler.Compile(spec).Files);
+        var files = NetworkCompiler.Compile(spec).Files;
 
         Assert.Equal("Models.Outer.Inner.Net", spec.FullName);
-        Assert.Equal("Models.Outer.Inner.Net.g.cs", file.HintName);
+        Assert.Equal(["Models.Outer.Inner.Net.g.cs", "Models.Outer.Inner.Net.Cuda.g.cs"], files.Select(f => f.HintName));
     }
 
     [Fact]

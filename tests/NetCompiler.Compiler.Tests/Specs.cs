@@ -19,7 +19,7 @@ internal static class Specs
         Network([4], [Dense(8), Act(ActivationKind.ReLU), Dense(3), Act(ActivationKind.Sigmoid)], LossKind.MeanSquaredError, Sgd());
 
     public static NetworkSpec Classifier() =>
-        Network([2, 3], [Dense(5, "fc1"), Act(ActivationKind.Tanh), Dense(4, "head")], LossKind.SoftmaxCrossEntropy, new OptimizerSpec(OptimizerKind.Adam, 1e-3f));
+        Network([6], [Dense(5, "fc1"), Act(ActivationKind.Tanh), Dense(4, "head")], LossKind.SoftmaxCrossEntropy, new OptimizerSpec(OptimizerKind.Adam, 1e-3f));
 
     public static NetworkSpec DeepMlp(int hiddenLayers, int width = 64)
     {

@@ -13,6 +13,7 @@ public sealed class DeterminismTests
         namespace Models;
 
         [Network(Input = [3, 5], Seed = 11)]
+        [Flatten]
         [Dense(20, Name = "fc1"), Tanh]
         [Dense(7), ReLU]
         [Dense(2), Sigmoid]
