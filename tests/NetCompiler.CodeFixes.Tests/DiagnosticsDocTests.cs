@@ -40,7 +40,9 @@ public partial class DiagnosticsDocTests
     public void EveryNonInternalIdHasAnExample()
     {
         var covered = AllExamples().Select(e => e.Expected).ToHashSet();
-        var missing = AllIds().Where(id => id != DiagnosticIds.InternalError && id != DiagnosticIds.LayersInSeveralParts && !covered.Contains(id));
+        // NC9001 has no source that triggers it, NC0005 needs two declarations (not one line), and NC2001 appears only
+        // for an op without a PTX kernel, which no op of this release is.
+        var missing = AllIds().Where(id => id is not (DiagnosticIds.InternalError or DiagnosticIds.LayersInSeveralParts or DiagnosticIds.GpuCodeNotGenerated) && !covered.Contains(id));
         Assert.Empty(missing);
     }
 

@@ -101,7 +101,7 @@ public sealed class DiagnosticTests
             public partial class Net;
             """,
             DiagnosticIds.MisplacedActivation,
-            "Activation ReLU must follow a layer such as Dense; it cannot come first or right after another activation");
+            "Activation ReLU must follow a layer such as Dense or Conv2D; it cannot come first or right after another activation");
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public sealed class DiagnosticTests
             public partial class Net;
             """,
             DiagnosticIds.MisplacedActivation,
-            "Activation Sigmoid must follow a layer such as Dense; it cannot come first or right after another activation");
+            "Activation Sigmoid must follow a layer such as Dense or Conv2D; it cannot come first or right after another activation");
     }
 
     [Fact]
