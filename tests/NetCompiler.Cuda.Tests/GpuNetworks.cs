@@ -78,3 +78,8 @@ public partial class GpuStridedConv;
 [Dense(10, Name = "fc3")]
 [Loss(LossKind.SoftmaxCrossEntropy), Adam(LearningRate = 2e-3f)]
 public partial class GpuLeNet5;
+
+/// <summary>Dropout on a flattened view of the input, no parameters: the GPU output must equal the CPU's bit for bit.</summary>
+[Network(Input = [2, 3, 3], Seed = 11)]
+[Flatten, Dropout(0.5f)]
+public partial class GpuDropoutView;
