@@ -130,6 +130,9 @@ public class EmulatedConvGpuTests
     }
 
     [Fact]
+    public void Mnist_lenet5_first_steps_match_cpu() => LeNet5Checks.TrainingMatches(() => new EmulatedBackend(), batch: 2, steps: 2);
+
+    [Fact]
     public void Mnist_lenet5_gets_gpu_code()
     {
         CompileResult result = NetworkCompiler.Compile(GpuNetworkSpecs.All["GpuLeNet5"]);
@@ -149,26 +152,5 @@ public class EmulatedConvGpuTests
 public class DeviceConvGpuTests
 {
     [CudaFact]
-    public void Mnist_lenet5_training_steps_match_cpu() => LeNet5Checks.TrainingMatches(batch: 32, steps: 10);
-}
-
-/// <summary>LeNet-5 CPU vs GPU, shared with the GPU check program.</summary>
-internal static class LeNet5Checks
-{
-    public static void TrainingMatches(int batch, int steps)
-    {
-        var cpu = new GpuLeNet5(batch);
-        var host = new GpuLeNet5(batch);
-        using var gpu = host.CreateGpu(batch);
-        for (int step = 0; step < steps; step++)
-        {
-            // Pixel-like inputs in [0, 1].
-            float[] input = GpuChecks.Data(batch * GpuLeNet5.InputSize, seed: step).Select(v => (v + 1f) / 2f).ToArray();
-            int[] labels = Enumerable.Range(0, batch).Select(i => (i * 7 + step) % 10).ToArray();
-            GpuChecks.AssertClose([cpu.TrainStep(input, labels)], [gpu.TrainStep(input, labels)], 1e-3f, $"LeNet-5 loss at step {step + 1}");
-        }
-
-        gpu.CopyParametersToHost();
-        GpuChecks.AssertClose(cpu.Parameters.ToArray(), host.Parameters.ToArray(), 1e-3f, $"LeNet-5 parameters after {steps} steps");
-    }
+    public void Mnist_lenet5_training_steps_match_cpu() => LeNet5Checks.TrainingMatches(() => new CudaBackend(), batch: 32, steps: 10);
 }
