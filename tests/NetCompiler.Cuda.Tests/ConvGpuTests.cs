@@ -133,6 +133,10 @@ public class EmulatedConvGpuTests
     public void Mnist_lenet5_first_steps_match_cpu() => LeNet5Checks.TrainingMatches(() => new EmulatedBackend(), batch: 2, steps: 2);
 
     [Fact]
+    public void Lenet_plan_matches_the_snapshot() =>
+        BaselineTests.AssertBaselineText("network_gpu_lenet.plan.txt", GpuNetworkSpecs.Program("GpuLeNet").Describe());
+
+    [Fact]
     public void Mnist_lenet5_gets_gpu_code()
     {
         CompileResult result = NetworkCompiler.Compile(GpuNetworkSpecs.All["GpuLeNet5"]);
