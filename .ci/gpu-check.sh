@@ -5,8 +5,8 @@
 #   .ci/gpu-check.sh [BUNDLE]     (on the GPU machine; BUNDLE defaults to artifacts/gpu-check)
 #
 # The check (tests/NetCompiler.Cuda.Check) compares every generated GPU network with its generated CPU code (forward,
-# loss and gradients, 10 training steps), trains the MNIST MLP for one epoch on the GPU and prints its test accuracy,
-# and times TrainStep CPU vs GPU at batch 32 and 256. Each check prints PASS or FAIL; a missing device is a FAIL, never
+# loss and gradients, 10 training steps), trains the MNIST MLP and LeNet-5 for one epoch each on the GPU and prints
+# their test accuracy, and times TrainStep CPU vs GPU (LeNet-5 at batch 32 and 128, the MLP at 32 and 256). Each check prints PASS or FAIL; a missing device is a FAIL, never
 # a skip. Exits non-zero on any failure or when the check runs past 6 minutes.
 set -euo pipefail
 

@@ -21,7 +21,7 @@ internal sealed class GpuPair : IDisposable
 
     public void Dispose() => Gpu.Dispose();
 
-    public static readonly string[] Names = ["GpuClassifier", "GpuRegressor", "GpuBinary", "GpuPerceptron", "GpuSoftmaxHead", "GpuForwardOnly"];
+    public static readonly string[] Names = ["GpuClassifier", "GpuRegressor", "GpuBinary", "GpuPerceptron", "GpuSoftmaxHead", "GpuForwardOnly", "GpuLeNet", "GpuStridedConv"];
 
     public static GpuPair Create(string name, int capacity, IGpuBackend backend)
     {
@@ -106,6 +106,34 @@ internal sealed class GpuPair : IDisposable
                     Cpu = new GpuForwardOnly(capacity), Host = host, Gpu = gpu,
                     GpuForward = (x, y) => gpu.Forward(x, y),
                     CopyParametersToHost = gpu.CopyParametersToHost,
+                };
+            }
+
+            case "GpuLeNet":
+            {
+                var host = new GpuLeNet(capacity);
+                var gpu = new GpuLeNet.Gpu(host, capacity, backend);
+                return new GpuPair
+                {
+                    Cpu = new GpuLeNet(capacity), Host = host, Gpu = gpu, UsesLabels = true,
+                    GpuForward = (x, y) => gpu.Forward(x, y),
+                    CpuBackward = (n, x, t, l) => ((GpuLeNet)n).Backward(x, l), GpuBackward = (x, t, l) => gpu.Backward(x, l),
+                    CpuTrainStep = (n, x, t, l) => ((GpuLeNet)n).TrainStep(x, l), GpuTrainStep = (x, t, l) => gpu.TrainStep(x, l),
+                    CopyParametersToHost = gpu.CopyParametersToHost, CopyGradientsToHost = gpu.CopyGradientsToHost,
+                };
+            }
+
+            case "GpuStridedConv":
+            {
+                var host = new GpuStridedConv(capacity);
+                var gpu = new GpuStridedConv.Gpu(host, capacity, backend);
+                return new GpuPair
+                {
+                    Cpu = new GpuStridedConv(capacity), Host = host, Gpu = gpu,
+                    GpuForward = (x, y) => gpu.Forward(x, y),
+                    CpuBackward = (n, x, t, l) => ((GpuStridedConv)n).Backward(x, t), GpuBackward = (x, t, l) => gpu.Backward(x, t),
+                    CpuTrainStep = (n, x, t, l) => ((GpuStridedConv)n).TrainStep(x, t), GpuTrainStep = (x, t, l) => gpu.TrainStep(x, t),
+                    CopyParametersToHost = gpu.CopyParametersToHost, CopyGradientsToHost = gpu.CopyGradientsToHost,
                 };
             }
 

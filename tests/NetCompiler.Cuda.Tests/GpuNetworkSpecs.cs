@@ -14,8 +14,22 @@ internal static class GpuNetworkSpecs
 
     private static LayerSpec Act(ActivationKind activation) => new(LayerKind.Activation, null, Activation: activation);
 
+    private static LayerSpec Conv(int channels, int kernel, string name, int stride = 1, int padding = 0, bool bias = true) =>
+        new(LayerKind.Conv2D, name, channels, bias, Kernel: kernel, Stride: stride, Padding: padding);
+
+    private static LayerSpec MaxPool(int kernel, int? stride = null) => new(LayerKind.MaxPool2D, null, Kernel: kernel, Stride: stride ?? kernel);
+
+    private static LayerSpec AvgPool(int kernel) => new(LayerKind.AvgPool2D, null, Kernel: kernel, Stride: kernel);
+
+    private static LayerSpec Flatten() => new(LayerKind.Flatten, null);
+
+    private static LayerSpec Dropout(float rate) => new(LayerKind.Dropout, null, Rate: rate);
+
     private static NetworkSpec Spec(string name, int input, LossKind? loss, OptimizerSpec? optimizer, int seed, params LayerSpec[] layers) =>
-        new("NetCompiler.Cuda.Tests", name, "public", EquatableArray<string>.Empty, EquatableArray.Of(input), layers.ToEquatableArray(), loss, optimizer, seed);
+        Spec(name, [input], loss, optimizer, seed, layers);
+
+    private static NetworkSpec Spec(string name, int[] input, LossKind? loss, OptimizerSpec? optimizer, int seed, params LayerSpec[] layers) =>
+        new("NetCompiler.Cuda.Tests", name, "public", EquatableArray<string>.Empty, input.ToEquatableArray(), layers.ToEquatableArray(), loss, optimizer, seed);
 
     public static readonly Dictionary<string, NetworkSpec> All = new[]
     {
@@ -33,6 +47,25 @@ internal static class GpuNetworkSpecs
             Dense(4), Act(ActivationKind.ReLU), Dense(2)),
         Spec("GpuMnistMlp", 784, LossKind.SoftmaxCrossEntropy, new OptimizerSpec(OptimizerKind.Sgd, 0.1f, Momentum: 0.9f), 42,
             Dense(128, "fc1"), Act(ActivationKind.ReLU), Dense(10, "fc2")),
+        Spec("GpuLeNet", [1, 10, 10], LossKind.SoftmaxCrossEntropy, new OptimizerSpec(OptimizerKind.Adam, 0.01f), 9,
+            Conv(4, 3, "conv1"), Act(ActivationKind.ReLU), MaxPool(2),
+            Conv(6, 3, "conv2", padding: 1), AvgPool(2),
+            Flatten(),
+            Dense(8, "fc1"), Act(ActivationKind.ReLU), Dropout(0.3f),
+            Dense(5, "fc2")),
+        Spec("GpuStridedConv", [2, 9, 9], LossKind.MeanSquaredError, new OptimizerSpec(OptimizerKind.Sgd, 0.1f, Momentum: 0.9f), 10,
+            Conv(4, 3, "conv1", stride: 2, padding: 1), Act(ActivationKind.Tanh),
+            Conv(3, 3, "conv2", stride: 2, padding: 1, bias: false), Act(ActivationKind.Sigmoid),
+            MaxPool(2, stride: 1),
+            Flatten(), Dropout(0.5f),
+            Dense(3, "fc")),
+        Spec("GpuLeNet5", [1, 28, 28], LossKind.SoftmaxCrossEntropy, new OptimizerSpec(OptimizerKind.Adam, 2e-3f), 42,
+            Conv(6, 5, "conv1"), Act(ActivationKind.ReLU), MaxPool(2),
+            Conv(16, 5, "conv2"), Act(ActivationKind.ReLU), MaxPool(2),
+            Flatten(),
+            Dense(120, "fc1"), Act(ActivationKind.ReLU), Dropout(0.25f),
+            Dense(84, "fc2"), Act(ActivationKind.ReLU), Dropout(0.25f),
+            Dense(10, "fc3")),
     }.ToDictionary(s => s.ClassName);
 
     public static GpuProgram Program(string name)
@@ -52,6 +85,9 @@ internal static class GpuNetworkSpecs
         "GpuSoftmaxHead" => GpuSoftmaxHead.Gpu.Ptx,
         "GpuForwardOnly" => GpuForwardOnly.Gpu.Ptx,
         "GpuMnistMlp" => GpuMnistMlp.Gpu.Ptx,
+        "GpuLeNet" => GpuLeNet.Gpu.Ptx,
+        "GpuStridedConv" => GpuStridedConv.Gpu.Ptx,
+        "GpuLeNet5" => GpuLeNet5.Gpu.Ptx,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown network."),
     });
 }

@@ -335,6 +335,9 @@ internal sealed class PtxEmulator
                     "gt" => (x, y) => F(x) > F(y),
                     "ge" => (x, y) => F(x) >= F(y),
                     "eq" => (x, y) => F(x) == F(y),
+                    "le" => (x, y) => F(x) <= F(y),
+                    "nan" => (x, y) => float.IsNaN(F(x)) || float.IsNaN(F(y)),
+                    "num" => (x, y) => !float.IsNaN(F(x)) && !float.IsNaN(F(y)),
                     _ => throw Unsupported(text),
                 }
                 : parts[1] switch
@@ -344,13 +347,14 @@ internal sealed class PtxEmulator
                     "eq" => (x, y) => (uint)x == (uint)y,
                     "ne" => (x, y) => (uint)x != (uint)y,
                     "gt" => (x, y) => (uint)x > (uint)y,
+                    "le" => (x, y) => (uint)x <= (uint)y,
                     _ => throw Unsupported(text),
                 };
             instruction.Execute = (t, c) => t.Write(d, compare(a(t), b(t)) ? 1UL : 0UL);
             return instruction;
         }
 
-        if (opcode == "selp.f32")
+        if (opcode == "selp.f32" || opcode == "selp.u32")
         {
             var a = Src(1);
             var b = Src(2);
@@ -380,6 +384,17 @@ internal sealed class PtxEmulator
             "shr.u32" => t => (uint)s[0](t) >> (int)s[1](t),
             "shl.b32" => t => (uint)((uint)s[0](t) << (int)s[1](t)),
             "and.pred" => t => s[0](t) & s[1](t),
+            "or.pred" => t => s[0](t) | s[1](t),
+            "div.u32" => t => (uint)s[0](t) / (uint)s[1](t),
+            "rem.u32" => t => (uint)s[0](t) % (uint)s[1](t),
+            "min.u32" => t => Math.Min((uint)s[0](t), (uint)s[1](t)),
+            "mul.lo.u64" => t => unchecked(s[0](t) * s[1](t)),
+            "shr.u64" => t => s[0](t) >> (int)s[1](t),
+            "xor.b64" => t => s[0](t) ^ s[1](t),
+            "cvt.u64.u32" => t => (uint)s[0](t),
+            "cvt.u32.u64" => t => (uint)s[0](t),
+            "add.rn.f32" => t => B(F(s[0](t)) + F(s[1](t))),
+            "mul.rn.f32" => t => B(F(s[0](t)) * F(s[1](t))),
             "add.f32" => t => B(F(s[0](t)) + F(s[1](t))),
             "sub.f32" => t => B(F(s[0](t)) - F(s[1](t))),
             "mul.f32" => t => B(F(s[0](t)) * F(s[1](t))),

@@ -55,6 +55,12 @@ public enum GpuArgumentKind
 
     /// <summary>Adam's <c>1 - beta2^t</c> (f32).</summary>
     BiasCorrection2,
+
+    /// <summary>The dropout key of layer <see cref="GpuArgument.Offset"/> at the current step (u64), as the CPU network computes it.</summary>
+    DropoutKey,
+
+    /// <summary>1 in training mode, 0 in inference mode (u32).</summary>
+    Training,
 }
 
 /// <summary>One kernel argument of a launch.</summary>
@@ -64,9 +70,12 @@ public sealed record GpuArgument(GpuArgumentKind Kind, GpuBufferKind Buffer = Gp
 
     public static GpuArgument Scalar(GpuArgumentKind kind) => new(kind);
 
+    /// <summary>The dropout key of the layer at position <paramref name="layer"/> among the layer attributes.</summary>
+    public static GpuArgument DropoutKey(int layer) => new(GpuArgumentKind.DropoutKey, Offset: layer);
+
     public override string ToString() => Kind == GpuArgumentKind.Pointer
         ? (Offset == 0 ? Buffer.ToString() : FormattableString.Invariant($"{Buffer}+{Offset}{(Buffer == GpuBufferKind.Arena ? "*capacity" : "")}"))
-        : Kind.ToString();
+        : Kind == GpuArgumentKind.DropoutKey ? FormattableString.Invariant($"DropoutKey({Offset})") : Kind.ToString();
 }
 
 /// <summary>One launch of the plan: a kernel of the module and its arguments in parameter order.</summary>
@@ -147,7 +156,7 @@ public static class PtxEmitter
             update.Add(step);
         }
 
-        var outputs = graph.Nodes.Take(graph.ForwardNodeCount)
+        var outputs = graph.Nodes.Take(graph.ForwardNodeCount).Where(n => !n.IsView)
             .Select(n => new GpuLayerOutput(n.Name + " (" + n.Op + (n.Activation == ActivationKind.Identity ? "" : ", " + n.Activation) + ")", plan.SlotOf(n.Outputs[0]).Offset, graph.Tensor(n.Outputs[0]).Size))
             .ToEquatableArray();
         return new GpuProgram(
@@ -173,7 +182,8 @@ public static class PtxEmitter
     {
         string name = KernelName(n);
         var w = n.Parameters.Count > 0 ? graph.Parameters[n.Parameters[0]] : null;
-        GpuArgument T(int tensor) => graph.Tensor(tensor).Kind switch
+        // A view (Flatten) addresses the memory of the tensor it reinterprets, which may be the input.
+        GpuArgument T(int tensor) => graph.Tensor(graph.Storage(tensor)).Kind switch
         {
             TensorKind.Input => GpuArgument.Pointer(GpuBufferKind.Input),
             TensorKind.Target => GpuArgument.Pointer(GpuBufferKind.Targets),
@@ -234,9 +244,89 @@ public static class PtxEmitter
                     : Step(kernel, T(n.Inputs[0]), T(n.Inputs[1]), batch, P(n.Parameters[0], true));
                 break;
             }
+            case OpKind.Conv2D:
+            {
+                var shape = ConvShapeOf(graph, n);
+                bool bias = n.Parameters.Count > 1;
+                yield return Step(ConvKernels.Im2Col(name + "Im2Col", shape), T(n.Inputs[0]), batch, T(n.Outputs[1]));
+                var kernel = ConvKernels.Forward(name, shape, ToPtx(n.Activation), bias);
+                yield return bias
+                    ? Step(kernel, T(n.Outputs[1]), P(n.Parameters[0], false), P(n.Parameters[1], false), batch, T(n.Outputs[0]))
+                    : Step(kernel, T(n.Outputs[1]), P(n.Parameters[0], false), batch, T(n.Outputs[0]));
+                break;
+            }
+            case OpKind.Conv2DGradParams:
+            {
+                var shape = ConvShapeOf(graph, n);
+                yield return Step(ConvKernels.BackwardWeight(name + "Weight", shape), T(n.Inputs[0]), T(n.Inputs[1]), batch, P(n.Parameters[0], true));
+                if (n.Parameters.Count > 1)
+                    yield return Step(ConvKernels.BackwardBias(name + "Bias", shape), T(n.Inputs[0]), batch, P(n.Parameters[1], true));
+                break;
+            }
+            case OpKind.Conv2DGradInput:
+            {
+                var shape = ConvShapeOf(graph, n);
+                yield return Step(ConvKernels.BackwardColumns(name + "Columns", shape), T(n.Inputs[0]), P(n.Parameters[0], false), batch, T(n.Outputs[1]));
+                var kernel = ConvKernels.Col2Im(name, shape, ToPtx(n.Activation));
+                yield return n.Activation == ActivationKind.Identity
+                    ? Step(kernel, T(n.Outputs[1]), batch, T(n.Outputs[0]))
+                    : Step(kernel, T(n.Outputs[1]), T(n.Inputs[1]), batch, T(n.Outputs[0]));
+                break;
+            }
+            case OpKind.MaxPool2D:
+                yield return Step(PoolKernels.MaxForward(name, PoolShapeOf(graph, n)), T(n.Inputs[0]), batch, T(n.Outputs[0]));
+                break;
+            case OpKind.AvgPool2D:
+                yield return Step(PoolKernels.AvgForward(name, PoolShapeOf(graph, n)), T(n.Inputs[0]), batch, T(n.Outputs[0]));
+                break;
+            case OpKind.MaxPool2DGrad:
+                // The fused derivative reads the activation's output, which is the pool's input x (Inputs[1]).
+                yield return Step(PoolKernels.MaxBackward(name, PoolShapeOf(graph, n), ToPtx(n.Activation)), T(n.Inputs[0]), T(n.Inputs[1]), batch, T(n.Outputs[0]));
+                break;
+            case OpKind.AvgPool2DGrad:
+            {
+                var kernel = PoolKernels.AvgBackward(name, PoolShapeOf(graph, n), ToPtx(n.Activation));
+                yield return n.Activation == ActivationKind.Identity
+                    ? Step(kernel, T(n.Inputs[0]), batch, T(n.Outputs[0]))
+                    : Step(kernel, T(n.Inputs[0]), T(n.Inputs[1]), batch, T(n.Outputs[0]));
+                break;
+            }
+            case OpKind.Dropout:
+                yield return Step(DropoutKernels.Forward(name, graph.Tensor(n.Inputs[0]).Size, n.Rate),
+                    T(n.Inputs[0]), GpuArgument.DropoutKey(n.Layer), GpuArgument.Scalar(GpuArgumentKind.Training), batch, T(n.Outputs[0]), T(n.Outputs[1]));
+                break;
+            case OpKind.DropoutGrad:
+            {
+                var kernel = DropoutKernels.Backward(name, graph.Tensor(n.Outputs[0]).Size, ToPtx(n.Activation));
+                yield return n.Activation == ActivationKind.Identity
+                    ? Step(kernel, T(n.Inputs[0]), T(n.Inputs[1]), batch, T(n.Outputs[0]))
+                    : Step(kernel, T(n.Inputs[0]), T(n.Inputs[1]), T(n.Inputs[2]), batch, T(n.Outputs[0]));
+                break;
+            }
+            case OpKind.Flatten:
+            case OpKind.FlattenGrad:
+                // A view: its output shares the input's arena region, so nothing runs.
+                break;
             default:
                 throw new PtxUnsupportedException(n.Op.ToString());
         }
+    }
+
+    /// <summary>The geometry of a Conv2D layer, read from its forward node (backward nodes see only gradients and columns).</summary>
+    private static PtxConvShape ConvShapeOf(Graph graph, Node n)
+    {
+        var f = graph.Nodes.First(f => f.Op == OpKind.Conv2D && f.Layer == n.Layer);
+        var x = graph.Tensor(f.Inputs[0]).Shape;
+        var y = graph.Tensor(f.Outputs[0]).Shape;
+        return new PtxConvShape(x[0], x[1], x[2], y[0], y[1], y[2], f.Window!.Kernel, f.Window.Stride, f.Window.Padding);
+    }
+
+    private static PtxPoolShape PoolShapeOf(Graph graph, Node n)
+    {
+        var f = graph.Nodes.First(f => f.Op is OpKind.MaxPool2D or OpKind.AvgPool2D && f.Layer == n.Layer);
+        var x = graph.Tensor(f.Inputs[0]).Shape;
+        var y = graph.Tensor(f.Outputs[0]).Shape;
+        return new PtxPoolShape(x[0], x[1], x[2], y[1], y[2], f.Window!.Kernel, f.Window.Stride);
     }
 
     private static GpuStep Optimizer(OptimizerSpec o, int count)
@@ -265,10 +355,10 @@ public static class PtxEmitter
     // The same names as the C# kernels, so a PTX entry is easy to find next to its C# counterpart.
     private static string KernelName(Node n) => n.Op switch
     {
-        OpKind.Dense or OpKind.Activation or OpKind.Softmax => Names.Pascal(n.Name) + "Forward",
-        OpKind.DenseGradInput => Names.Pascal(n.Name) + "BackwardInput",
-        OpKind.DenseGradParams => Names.Pascal(n.Name) + "BackwardParameters",
-        OpKind.ActivationGrad or OpKind.SoftmaxGrad => Names.Pascal(n.Name) + "Backward",
+        OpKind.Dense or OpKind.Activation or OpKind.Softmax or OpKind.Conv2D or OpKind.MaxPool2D or OpKind.AvgPool2D or OpKind.Dropout => Names.Pascal(n.Name) + "Forward",
+        OpKind.DenseGradInput or OpKind.Conv2DGradInput => Names.Pascal(n.Name) + "BackwardInput",
+        OpKind.DenseGradParams or OpKind.Conv2DGradParams => Names.Pascal(n.Name) + "BackwardParameters",
+        OpKind.ActivationGrad or OpKind.SoftmaxGrad or OpKind.MaxPool2DGrad or OpKind.AvgPool2DGrad or OpKind.DropoutGrad => Names.Pascal(n.Name) + "Backward",
         OpKind.LossGrad => n.Loss + "Loss",
         _ => Names.Pascal(n.Name) + n.Op.ToString(),
     };

@@ -21,6 +21,7 @@ internal sealed class PtxHostEmitter(NetworkSpec spec, Graph graph, MemoryPlan p
     private bool HasLoss => graph.Target >= 0;
     private bool HasOptimizer => spec.Optimizer is not null && HasLoss;
     private bool UsesLabels => spec.Loss == LossKind.SoftmaxCrossEntropy;
+    private bool HasDropout => graph.Nodes.Any(n => n.Op == OpKind.Dropout);
 
     /// <summary>The <c>.Cuda.g.cs</c> file, or the NC2001 information when an op has no PTX kernel.</summary>
     public static (GeneratedFile? File, CompileError? Info) TryEmit(NetworkSpec spec, Graph graph, MemoryPlan plan)
@@ -94,6 +95,7 @@ internal sealed class PtxHostEmitter(NetworkSpec spec, Graph graph, MemoryPlan p
         _w.Line($"    : base(s_plan, Ptx, backend, batchCapacity, (network ?? throw new ArgumentNullException(nameof(network))).Parameters, {lr})");
         _w.Line("{");
         _w.Line("    _network = network;");
+        if (HasDropout) _w.Line("    DropoutSeed = network._dropoutSeed;");
         _w.Line("}");
         _w.Line();
         _w.Line("/// <summary>The network on the host whose parameters this copy started from.</summary>");
@@ -107,8 +109,20 @@ internal sealed class PtxHostEmitter(NetworkSpec spec, Graph graph, MemoryPlan p
         _w.Line("/// <summary>Copies the device parameters into the host network's <c>Parameters</c>.</summary>");
         _w.Line("public void CopyParametersToHost() => DownloadParameters(_network.Parameters);");
         _w.Line();
-        _w.Line("/// <summary>Replaces the device parameters with the host network's <c>Parameters</c>.</summary>");
-        _w.Line("public void CopyParametersFromHost() => UploadParameters(_network.Parameters);");
+        if (HasDropout)
+        {
+            _w.Line("/// <summary>Replaces the device parameters with the host network's <c>Parameters</c>, and the dropout seed with its seed.</summary>");
+            using (_w.Block("public void CopyParametersFromHost()"))
+            {
+                _w.Line("UploadParameters(_network.Parameters);");
+                _w.Line("DropoutSeed = _network._dropoutSeed;");
+            }
+        }
+        else
+        {
+            _w.Line("/// <summary>Replaces the device parameters with the host network's <c>Parameters</c>.</summary>");
+            _w.Line("public void CopyParametersFromHost() => UploadParameters(_network.Parameters);");
+        }
         if (HasLoss)
         {
             string targets = UsesLabels ? "ReadOnlySpan<int> labels" : "ReadOnlySpan<float> targets";
@@ -195,9 +209,12 @@ internal sealed class PtxHostEmitter(NetworkSpec spec, Graph graph, MemoryPlan p
     private static string Grid(PtxGridDim d) =>
         FormattableString.Invariant($"new({d.BatchScale}, {d.Offset}, {d.Divisor})");
 
-    private static string Argument(GpuArgument a) => a.Kind == GpuArgumentKind.Pointer
-        ? $"{Cuda}GpuArgument.Pointer({Cuda}GpuBuffer.{a.Buffer}, {Int(a.Offset)})"
-        : $"{Cuda}GpuArgument.{a.Kind}";
+    private static string Argument(GpuArgument a) => a.Kind switch
+    {
+        GpuArgumentKind.Pointer => $"{Cuda}GpuArgument.Pointer({Cuda}GpuBuffer.{a.Buffer}, {Int(a.Offset)})",
+        GpuArgumentKind.DropoutKey => $"{Cuda}GpuArgument.DropoutKey({Int(a.Offset)})",
+        _ => $"{Cuda}GpuArgument.{a.Kind}",
+    };
 
     private static string Literal(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 

@@ -65,6 +65,13 @@ internal sealed class PtxKernelBuilder
         return register;
     }
 
+    public string LoadU64(string parameter)
+    {
+        string register = U64(parameter);
+        Body.Line($"ld.param.u64 {register}, [{parameter}];");
+        return register;
+    }
+
     public string LoadF32(string parameter)
     {
         string register = F32(parameter);
@@ -112,7 +119,7 @@ internal sealed class PtxKernelBuilder
             PtxParameter parameter = _parameters[i];
             string type = parameter.Kind switch
             {
-                PtxParameterKind.Pointer => ".u64",
+                PtxParameterKind.Pointer or PtxParameterKind.UInt64 => ".u64",
                 PtxParameterKind.UInt32 => ".u32",
                 _ => ".f32",
             };

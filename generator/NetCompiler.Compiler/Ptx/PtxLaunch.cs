@@ -68,6 +68,9 @@ public enum PtxParameterKind
 
     /// <summary>A 32-bit float (<c>.f32</c>), e.g. a learning rate.</summary>
     Float32,
+
+    /// <summary>An unsigned 64-bit integer (<c>.u64</c>) that is not an address, e.g. a dropout key.</summary>
+    UInt64,
 }
 
 /// <summary>One kernel parameter, in launch order.</summary>

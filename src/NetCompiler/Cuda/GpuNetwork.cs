@@ -74,6 +74,16 @@ public abstract class GpuNetwork : IDisposable
     /// <summary>Number of optimizer steps taken on the device.</summary>
     public long Step => _step;
 
+    /// <summary>
+    /// Training or inference behaviour of the device network, independent of the host network's. In training, dropout
+    /// masks are drawn from <see cref="DropoutSeed"/>, the layer and <see cref="Step"/> exactly as on the CPU; in
+    /// inference, dropout is the identity.
+    /// </summary>
+    public NetworkMode Mode { get; set; } = NetworkMode.Training;
+
+    /// <summary>The seed of the dropout masks: the generated class copies the host network's (its initialization seed).</summary>
+    protected int DropoutSeed { get; set; }
+
     /// <summary>Applies one optimizer step to the device parameters using the device gradients.</summary>
     public void Update()
     {
@@ -197,6 +207,8 @@ public abstract class GpuNetwork : IDisposable
                     GpuArgumentKind.LearningRate => BitConverter.SingleToUInt32Bits(_learningRate),
                     GpuArgumentKind.BiasCorrection1 => BitConverter.SingleToUInt32Bits(_biasCorrection1),
                     GpuArgumentKind.BiasCorrection2 => BitConverter.SingleToUInt32Bits(_biasCorrection2),
+                    GpuArgumentKind.DropoutKey => DropoutKey(a.Offset),
+                    GpuArgumentKind.Training => Mode == NetworkMode.Training ? 1u : 0u,
                     _ => throw new InvalidOperationException($"Unknown argument kind {a.Kind}."),
                 };
             }
@@ -208,6 +220,21 @@ public abstract class GpuNetwork : IDisposable
                 launch.SharedMemoryBytes,
                 _arguments.AsSpan(0, arguments.Length));
         }
+    }
+
+    // The CPU network's key: seed and layer mixed by SplitMix64's finalizer, then the step when there is an optimizer.
+    private ulong DropoutKey(int layer)
+    {
+        const ulong Gamma = 0x9E3779B97F4A7C15UL;
+        ulong key = DropoutMix((((ulong)(uint)DropoutSeed << 32) | (uint)layer) + Gamma);
+        return _plan.Update.Length > 0 ? DropoutMix(key + (ulong)_step * Gamma) : key;
+    }
+
+    private static ulong DropoutMix(ulong z)
+    {
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
     }
 
     // Cold path: the activations of this batch are still in the arena, so the first non-finite layer can be named.

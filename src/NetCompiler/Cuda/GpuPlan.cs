@@ -47,12 +47,18 @@ public enum GpuArgumentKind
 
     /// <summary>Adam's <c>1 - beta2^t</c> (f32).</summary>
     BiasCorrection2,
+
+    /// <summary>The dropout key (u64) of the layer whose position is <see cref="GpuArgument.Offset"/>, at the current step.</summary>
+    DropoutKey,
+
+    /// <summary>1 in <see cref="NetworkMode.Training"/>, 0 in <see cref="NetworkMode.Inference"/> (u32).</summary>
+    Training,
 }
 
 /// <summary>One kernel argument of a launch.</summary>
 /// <param name="Kind">Pointer or a per-launch scalar.</param>
 /// <param name="Buffer">For pointers, the buffer.</param>
-/// <param name="Offset">For pointers, the element offset; per sample (times the capacity) in the arena.</param>
+/// <param name="Offset">For pointers, the element offset; per sample (times the capacity) in the arena. For a dropout key, the layer.</param>
 public readonly record struct GpuArgument(GpuArgumentKind Kind, GpuBuffer Buffer, int Offset)
 {
     /// <summary>The batch size.</summary>
@@ -66,6 +72,12 @@ public readonly record struct GpuArgument(GpuArgumentKind Kind, GpuBuffer Buffer
 
     /// <summary>Adam's second bias correction.</summary>
     public static GpuArgument BiasCorrection2 => new(GpuArgumentKind.BiasCorrection2, default, 0);
+
+    /// <summary>Whether the network is in training mode.</summary>
+    public static GpuArgument Training => new(GpuArgumentKind.Training, default, 0);
+
+    /// <summary>The dropout key of the layer at position <paramref name="layer"/> among the layer attributes.</summary>
+    public static GpuArgument DropoutKey(int layer) => new(GpuArgumentKind.DropoutKey, default, layer);
 
     /// <summary>A pointer <paramref name="offset"/> elements into <paramref name="buffer"/>.</summary>
     public static GpuArgument Pointer(GpuBuffer buffer, int offset = 0) => new(GpuArgumentKind.Pointer, buffer, offset);
