@@ -24,12 +24,23 @@ internal static class DenseKernels
             w.Line("ref float weightRef = ref MemoryMarshal.GetReference(weight); // [Out, In]");
             if (bias) w.Line("ref float biasRef = ref MemoryMarshal.GetReference(bias);     // [Out]");
             w.Line("ref float yRef = ref MemoryMarshal.GetReference(y);       // [batch, Out]");
-            int mr = profile.DenseRows, nr = profile.DenseColumns;
-            w.Line("int n = 0;");
-            if (mr > 1)
-                using (w.Block($"for (; n <= batch - {mr}; n += {mr})")) OutputLoop(w, s, mr, nr, inF, outF, bias, act);
-            using (w.Block("for (; n < batch; n++)")) OutputLoop(w, s, 1, nr, inF, outF, bias, act);
+            var tiles = s.Tier.Dense;
+            BatchTiles(w, tiles.ForwardRows, rows => OutputLoop(w, s, rows, tiles.ForwardColumns, inF, outF, bias, act));
         });
+    }
+
+    /// <summary>
+    /// Walks the samples <c>n</c> (a run-time count) in tiles of <paramref name="rows"/>, then pairs, then singly, so that
+    /// a batch that is not a multiple of the tile still runs most of its samples in multi-row tiles.
+    /// </summary>
+    private static void BatchTiles(CodeWriter w, int rows, Action<int> body)
+    {
+        w.Line("int n = 0;");
+        if (rows > 1)
+            using (w.Block($"for (; n <= batch - {Int(rows)}; n += {Int(rows)})")) body(rows);
+        if (rows > 2)
+            using (w.Block("for (; n <= batch - 2; n += 2)")) body(2);
+        using (w.Block("for (; n < batch; n++)")) body(1);
     }
 
     private static void OutputLoop(CodeWriter w, Simd s, int rows, int nr, int inF, int outF, bool bias, ActivationKind act)
@@ -40,9 +51,10 @@ internal static class DenseKernels
             (r, c, sum) => $"Unsafe.Add(ref yRef, (n + {r}) * Out + o + {c}) = {ActivationTable.Forward(act, $"({sum}{(bias ? $" + Unsafe.Add(ref biasRef, o + {c})" : "")})")};");
         w.Line("int o = 0;");
         if (outF >= nr)
-            using (w.Block($"for (; o <= Out - {nr}; o += {nr})")) DotTile(w, s, rows, nr, product);
-        if (outF % nr != 0)
-            using (w.Block("for (; o < Out; o++)")) DotTile(w, s, rows, 1, product);
+            using (w.Block($"for (; o <= Out - {Int(nr)}; o += {Int(nr)})")) DotTile(w, s, rows, nr, product);
+        int rest = outF % nr;
+        if (rest != 0)
+            using (w.Block($"// the last {Int(rest)} output{(rest == 1 ? "" : "s")}")) DotTile(w, s, rows, rest, product);
     }
 
     /// <summary>
@@ -104,11 +116,9 @@ internal static class DenseKernels
             w.Line("ref float weightRef = ref MemoryMarshal.GetReference(weight); // [Out, In]");
             w.Line("ref float xRef = ref MemoryMarshal.GetReference(x);           // [batch, In], the previous layer's output");
             w.Line("ref float dXRef = ref MemoryMarshal.GetReference(dX);         // [batch, In]");
-            int mr = profile.DenseRows;
-            w.Line("int n = 0;");
-            if (mr > 1)
-                using (w.Block($"for (; n <= batch - {mr}; n += {mr})")) AlongInput(w, s, profile, mr, inF, (w, t, rows, nv) => BackwardInputTile(w, t, rows, nv, inputActivation));
-            using (w.Block("for (; n < batch; n++)")) AlongInput(w, s, profile, 1, inF, (w, t, rows, nv) => BackwardInputTile(w, t, rows, nv, inputActivation));
+            var tiles = s.Tier.Dense;
+            BatchTiles(w, tiles.InputGradRows, rows =>
+                InputTiles(w, s, inF, tiles.InputGradVectors, (w, t, nv) => BackwardInputTile(w, t, rows, nv, inputActivation)));
         });
     }
 
@@ -153,7 +163,10 @@ internal static class DenseKernels
                 p.Store(w, s, r, Offset("i", k, s.W), $"acc{r}{k}");
     }
 
-    /// <summary><c>dW[o, i] = Σ_n dZ[n, o] · x[n, i]</c> and <c>db[o] = Σ_n dZ[n, o]</c>.</summary>
+    /// <summary>
+    /// <c>dW[o, i] = Σ_n dZ[n, o] · x[n, i]</c> and <c>db[o] = Σ_n dZ[n, o]</c>. The block of input features is the
+    /// outer loop: its columns of every sample are read from L1 by all output tiles instead of streaming x once per tile.
+    /// </summary>
     public static void BackwardParams(CodeWriter w, TargetProfile profile, string name, string[] header, int inF, int outF, bool bias)
     {
         string parameters = "int batch, ReadOnlySpan<float> dZ, ReadOnlySpan<float> x, Span<float> dWeight, Span<float> dBias";
@@ -163,28 +176,32 @@ internal static class DenseKernels
             w.Line("ref float dZRef = ref MemoryMarshal.GetReference(dZ);           // [batch, Out]");
             w.Line("ref float xRef = ref MemoryMarshal.GetReference(x);             // [batch, In]");
             w.Line("ref float dWeightRef = ref MemoryMarshal.GetReference(dWeight); // [Out, In]");
-            int mr = profile.DenseRows;
-            w.Line("int o = 0;");
-            if (mr > 1 && outF >= mr)
-                using (w.Block($"for (; o <= Out - {mr}; o += {mr})")) AlongInput(w, s, profile, mr, inF, BackwardWeightTile);
-            if (outF % mr != 0 || mr == 1)
-                using (w.Block("for (; o < Out; o++)")) AlongInput(w, s, profile, 1, inF, BackwardWeightTile);
+            int mr = s.Tier.Dense.WeightGradRows;
+            InputTiles(w, s, inF, s.Tier.Dense.WeightGradVectors, (w, t, nv) =>
+            {
+                w.Line("int o = 0;");
+                if (outF >= mr)
+                    using (w.Block($"for (; o <= Out - {Int(mr)}; o += {Int(mr)})")) BackwardWeightTile(w, t, mr, nv);
+                int rest = outF % mr;
+                if (rest != 0)
+                    using (w.Block($"// the last {Int(rest)} output{(rest == 1 ? "" : "s")}")) BackwardWeightTile(w, t, rest, nv);
+            });
             if (!bias) return;
             w.Line("ref float dBiasRef = ref MemoryMarshal.GetReference(dBias);     // [Out]");
-            w.Line("o = 0;");
+            w.Line("int ob = 0;");
             if (outF >= s.W && !s.Tier.IsScalar)
-                using (w.Block($"for (; o <= Out - {s.W}; o += {s.W})"))
+                using (w.Block($"for (; ob <= Out - {s.W}; ob += {s.W})"))
                 {
                     w.Line($"{s.Type} acc = {s.Zero};");
-                    w.Line($"for (int n = 0; n < batch; n++) acc += {s.Load("dZRef", "n * Out + o")};");
-                    w.Line(s.Store("acc", "dBiasRef", "o"));
+                    w.Line($"for (int n = 0; n < batch; n++) acc += {s.Load("dZRef", "n * Out + ob")};");
+                    w.Line(s.Store("acc", "dBiasRef", "ob"));
                 }
             if (outF % s.W != 0 || s.Tier.IsScalar)
-                using (w.Block("for (; o < Out; o++)"))
+                using (w.Block("for (; ob < Out; ob++)"))
                 {
                     w.Line("float acc = 0f;");
-                    w.Line("for (int n = 0; n < batch; n++) acc += Unsafe.Add(ref dZRef, n * Out + o);");
-                    w.Line("Unsafe.Add(ref dBiasRef, o) = acc;");
+                    w.Line("for (int n = 0; n < batch; n++) acc += Unsafe.Add(ref dZRef, n * Out + ob);");
+                    w.Line("Unsafe.Add(ref dBiasRef, ob) = acc;");
                 }
         });
     }
@@ -195,6 +212,29 @@ internal static class DenseKernels
             "ref float xRow = ref Unsafe.Add(ref xRef, n * In);", "xRow", "xv",
             r => $"Unsafe.Add(ref dZRef, n * Out + o + {r})",
             (w, s, r, column, acc) => w.Line(s.Store(acc, "dWeightRef", $"(o + {r}) * In + {column}"))));
+
+    /// <summary>
+    /// Walks <c>i</c> over the <paramref name="length"/> input features (a compile-time size) in tiles of
+    /// <paramref name="vectors"/> vectors, then one tile of the vectors left, then a scalar tail; each part is emitted
+    /// only when the size needs it. The scalar tier walks tiles of <paramref name="vectors"/> floats.
+    /// </summary>
+    private static void InputTiles(CodeWriter w, Simd s, int length, int vectors, Action<CodeWriter, Simd, int> tile)
+    {
+        int step = vectors * s.W;
+        int restVectors = length % step / s.W;
+        bool scalarTail = length % s.W != 0;
+        w.Line("int i = 0;");
+        if (length >= step)
+            using (w.Block($"for (; i <= In - {Int(step)}; i += {Int(step)})")) tile(w, s, vectors);
+        if (restVectors > 0)
+            using (w.Block($"// the last {Int(restVectors)} vector{(restVectors == 1 ? "" : "s")} of {Int(s.W)}"))
+            {
+                tile(w, s, restVectors);
+                if (scalarTail) w.Line($"i += {Int(restVectors * s.W)};");
+            }
+        if (scalarTail)
+            using (w.Block("for (; i < In; i++)")) tile(w, new Simd(TargetProfile.Scalar), 1);
+    }
 
     /// <summary>
     /// Walks <c>i</c> over the input features in tiles of <c>nv</c> vectors, then single vectors, then a scalar tail;

@@ -50,6 +50,9 @@ internal static class Tiered
         foreach (var t in tiers)
         {
             w.Line();
+            // Straight to optimized code: a tier-0 kernel (accumulators on the stack) runs several times slower, and the
+            // tier-up waits for the call counting delay, which a busy machine keeps extending.
+            w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
             w.Open($"private static void {name}{t.Suffix}({parameters})");
             body(w, new Simd(t));
             w.Close();
