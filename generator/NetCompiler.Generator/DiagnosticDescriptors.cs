@@ -49,7 +49,7 @@ internal static class DiagnosticDescriptors
         "Softmax is not the last layer", "Softmax must be the last layer of the network", Graph);
 
     public static readonly DiagnosticDescriptor DenseNeedsFlatInput = Error(DiagnosticIds.DenseNeedsFlatInput,
-        "Dense needs a flat input", "Dense needs a flat input, but its input has shape {0}; add [Flatten] before it", Graph);
+        "Dense needs a flat input", "Dense needs a flat input, but the layer before it outputs shape {0}; add [Flatten] before it", Graph);
 
     public static readonly DiagnosticDescriptor NeedsImageInput = Error(DiagnosticIds.NeedsImageInput,
         "Layer needs a [channels, height, width] input", "{0} needs a 3-D [channels, height, width] input, but its input has shape {1}", Graph);

@@ -222,7 +222,9 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
             _w.Line("int batch = Guard.BatchOf(input.Length, InputSize, _capacity, nameof(input));");
             _w.Line("Guard.Length(output.Length, batch * OutputSize, nameof(output));");
             _w.Line("ForwardPass(batch, input);");
-            _w.Line($"_arena.AsSpan({TensorIdent(Output)}Offset * _capacity, batch * OutputSize).CopyTo(output);");
+            _w.Line(Arg(graph.Output) == "input"
+                ? "input.CopyTo(output); // the output is a view of the input"
+                : $"_arena.AsSpan({TensorIdent(Output)}Offset * _capacity, batch * OutputSize).CopyTo(output);");
         }
         _w.Line();
         if (!HasLoss) return;
@@ -382,14 +384,14 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
                 break;
             case OpKind.Conv2D:
                 string convBias = n.Parameters.Count > 1 ? Param(n.Parameters[1], false) : "default";
-                _w.Line($"{k}(batch, {Arg(n.Inputs[0])}, {Param(n.Parameters[0], false)}, {convBias}, {Arg(n.Outputs[0])}, {Arg(n.Outputs[1])});");
+                _w.Line($"{k}(batch, {Arg(n.Inputs[0])}, {Param(n.Parameters[0], false)}, {convBias}, {Arg(n.Outputs[0])}, {SecondOutput(n)});");
                 break;
             case OpKind.Conv2DGradParams:
                 string convDBias = n.Parameters.Count > 1 ? Param(n.Parameters[1], true) : "default";
                 _w.Line($"{k}(batch, {Arg(n.Inputs[0])}, {Arg(n.Inputs[1])}, {Param(n.Parameters[0], true)}, {convDBias});");
                 break;
             case OpKind.Conv2DGradInput:
-                _w.Line($"{k}(batch, {Arg(n.Inputs[0])}, {Param(n.Parameters[0], false)}, {FusedInput(n, 1)}, {Arg(n.Outputs[0])}, {Arg(n.Outputs[1])});");
+                _w.Line($"{k}(batch, {Arg(n.Inputs[0])}, {Param(n.Parameters[0], false)}, {FusedInput(n, 1)}, {Arg(n.Outputs[0])}, {SecondOutput(n)});");
                 break;
             case OpKind.MaxPool2D:
             case OpKind.AvgPool2D:
@@ -418,6 +420,9 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
     private string FusedInput(Node n, int index) => n.Inputs.Count > index ? Arg(n.Inputs[index]) : "default";
 
     /// <summary>The geometry of a Conv2D layer, read from its forward node (backward nodes see only gradients and columns).</summary>
+    /// <summary>A convolution's columns (or their gradient); a 1x1 convolution has none and passes <c>default</c>.</summary>
+    private string SecondOutput(Node n) => n.Outputs.Count > 1 ? Arg(n.Outputs[1]) : "default";
+
     private ConvShape ConvShapeOf(Node n)
     {
         var f = graph.Nodes.First(f => f.Op == OpKind.Conv2D && f.Layer == n.Layer);

@@ -9,7 +9,8 @@ namespace NetCompiler.Compiler.Ops;
 /// Conv2D (PyTorch <c>nn.Conv2d</c>, cross-correlation over NCHW): weight <c>[outC, inC, k, k]</c>, bias <c>[outC]</c>,
 /// output <c>[outC, oh, ow]</c> with <c>oh = (h + 2p - k) / s + 1</c>. Lowered as im2col + a matrix product per sample:
 /// <c>cols[(c, ky, kx), (oy, ox)] = x[c, oy·s - p + ky, ox·s - p + kx]</c> (0 in the padding), <c>Y = W · cols + b</c>.
-/// The columns are a second output, kept for the weight gradient.
+/// The columns are a second output, kept for the weight gradient; a 1x1 kernel at stride 1 without padding has none, as
+/// its input already is the column matrix.
 /// Backward: <c>dW = Σ_n dY · colsᵀ</c>, <c>db = Σ_n,positions dY</c>, <c>dX = col2im(Wᵀ · dY)</c>.
 /// </summary>
 internal static class Conv2DOp
@@ -35,24 +36,31 @@ internal static class Conv2DOp
             ? EquatableArray.Of(weight, g.AddParameter(name + ".bias", EquatableArray.Of(spec.Units), ParameterInit.Zeros, fanIn, fanOut))
             : EquatableArray.Of(weight);
         int y = g.AddTensor(name, EquatableArray.Of(spec.Units, outHeight, outWidth), TensorKind.Activation);
-        int cols = g.AddTensor(name + ".cols", EquatableArray.Of(fanIn, outHeight * outWidth), TensorKind.Activation);
         var window = new Window(k, spec.Stride, spec.Padding);
-        g.AddNode(new Node(OpKind.Conv2D, name, layer, EquatableArray.Of(input), EquatableArray.Of(y, cols), parameters, Window: window));
+        // A 1x1 kernel at stride 1 without padding reads its input as the column matrix: no columns tensor.
+        var outputs = IsPointwise(window)
+            ? EquatableArray.Of(y)
+            : EquatableArray.Of(y, g.AddTensor(name + ".cols", EquatableArray.Of(fanIn, outHeight * outWidth), TensorKind.Activation));
+        g.AddNode(new Node(OpKind.Conv2D, name, layer, EquatableArray.Of(input), outputs, parameters, Window: window));
         return y;
     }
 
     public static void Backward(Autodiff.Context ctx, Node node)
     {
-        int x = node.Inputs[0], y = node.Outputs[0], cols = node.Outputs[1];
+        int x = node.Inputs[0], y = node.Outputs[0];
+        bool pointwise = node.Outputs.Count == 1;
+        int cols = pointwise ? x : node.Outputs[1];
         int dY = ctx.GradientOf(y);
         // The weight gradient goes first: it is the last reader of the columns, so the planner can put dCols in their place.
         ctx.Emit(new Node(OpKind.Conv2DGradParams, node.Name, node.Layer, EquatableArray.Of(dY, cols), EquatableArray<int>.Empty, node.Parameters, Window: node.Window));
         if (!ctx.NeedsGradient(x)) return;
         int dX = ctx.CreateGradient(x);
         var c = ctx.Builder.Tensors[cols];
-        int dCols = ctx.Builder.AddTensor("d" + c.Name, c.Shape, TensorKind.Gradient);
-        ctx.Emit(new Node(OpKind.Conv2DGradInput, node.Name, node.Layer, EquatableArray.Of(dY), EquatableArray.Of(dX, dCols), EquatableArray.Of(node.Parameters[0]), Window: node.Window));
+        var outputs = pointwise ? EquatableArray.Of(dX) : EquatableArray.Of(dX, ctx.Builder.AddTensor("d" + c.Name, c.Shape, TensorKind.Gradient));
+        ctx.Emit(new Node(OpKind.Conv2DGradInput, node.Name, node.Layer, EquatableArray.Of(dY), outputs, EquatableArray.Of(node.Parameters[0]), Window: node.Window));
     }
+
+    public static bool IsPointwise(Window window) => window is { Kernel: 1, Stride: 1, Padding: 0 };
 
     /// <summary>The <c>[channels, height, width]</c> of an image tensor; anything else is a declaration error.</summary>
     public static (int Channels, int Height, int Width) Image(TensorDef x, int layer, string op)

@@ -35,7 +35,9 @@ internal static class Lowering
             switch (layer.Kind)
             {
                 case LayerKind.Dense:
-                    if (g.Tensors[current].Shape.Count != 1)
+                    // An image computed by a layer (Conv2D, a pool) must be flattened explicitly, so that a forgotten
+                    // [Flatten] is an error; the declared network input is read as its row-major features, whatever its shape.
+                    if (current != input && g.Tensors[current].Shape.Count != 1)
                         throw new CompileErrorException(CompileError.Create(DiagnosticIds.DenseNeedsFlatInput, i, "[" + string.Join(", ", g.Tensors[current].Shape) + "]"));
                     current = DenseOp.Lower(g, layer, i, name, current, NextIsReLU(spec, i));
                     lastActivation = ActivationKind.Identity;

@@ -13,7 +13,7 @@ public class ConvKernelTests
     public static TheoryData<string, int> Cases()
     {
         var data = new TheoryData<string, int>();
-        foreach (var name in new[] { nameof(ConvSmallNet), nameof(ConvOddNet), nameof(ConvPoolNet), nameof(ConvOverlapNet), nameof(ConvFusedNet) })
+        foreach (var name in new[] { nameof(ConvSmallNet), nameof(ConvOddNet), nameof(ConvPoolNet), nameof(ConvOverlapNet), nameof(ConvFusedNet), nameof(ConvPointwiseNet), nameof(ConvLargeWindowNet) })
             foreach (int batch in new[] { 1, 3 })
                 data.Add(name, batch);
         return data;
@@ -53,6 +53,17 @@ public class ConvKernelTests
         Assert.Equal([5], ConvPoolNet.OutputShape.ToArray());
     }
 
+    [Fact]
+    public void FlattenOfTheInputIsTheInputReshaped()
+    {
+        Assert.Equal([12], FlattenOnlyNet.OutputShape.ToArray());
+        Assert.Equal(0, FlattenOnlyNet.ArenaSizePerSample);
+        float[] input = Enumerable.Range(0, 24).Select(i => i * 0.5f).ToArray();
+        float[] output = new float[24];
+        new FlattenOnlyNet(batchCapacity: 2).Forward(input, output);
+        Assert.Equal(input, output);
+    }
+
     internal static (ITargetTrainable Network, ReferenceNetwork Reference) Create(string name) => name switch
     {
         nameof(ConvSmallNet) => (new ConvSmallNet(batchCapacity: 3), new ReferenceNetwork([1, 5, 5],
@@ -67,6 +78,11 @@ public class ConvKernelTests
         nameof(ConvFusedNet) => (new ConvFusedNet(batchCapacity: 3), new ReferenceNetwork([1, 5, 5],
             new RefConv(2, 5, Padding: 2), new RefActivation(ActivationKind.ReLU), new RefAvgPool(3, 2), new RefActivation(ActivationKind.Tanh),
             new RefConv(3, 1, Padding: 1))),
+        nameof(ConvPointwiseNet) => (new ConvPointwiseNet(batchCapacity: 3), new ReferenceNetwork([3, 7, 9],
+            new RefConv(4, 3, Padding: 1), new RefActivation(ActivationKind.ReLU), new RefConv(5, 1), new RefActivation(ActivationKind.Tanh),
+            new RefConv(2, 1))),
+        nameof(ConvLargeWindowNet) => (new ConvLargeWindowNet(batchCapacity: 3), new ReferenceNetwork([2, 10, 10],
+            new RefConv(3, 3, Padding: 1), new RefActivation(ActivationKind.ReLU), new RefMaxPool(5, 1), new RefAvgPool(6, 6))),
         _ => throw new ArgumentException($"Unknown network '{name}'.", nameof(name)),
     };
 

@@ -68,3 +68,23 @@ public partial class DropoutOnlyNet;
 [Dense(3)]
 [Loss(LossKind.MeanSquaredError), Sgd(LearningRate = 0.1f)]
 public partial class DropoutDenseNet;
+
+/// <summary>3x7x9: 1x1 convolutions at stride 1 read their input as the column matrix (no im2col, no col2im).</summary>
+[Network(Input = [3, 7, 9], Seed = 17)]
+[Conv2D(4, 3, Padding = 1), ReLU]
+[Conv2D(5, 1), Tanh]
+[Conv2D(2, 1)]
+[Loss(LossKind.MeanSquaredError), Sgd(LearningRate = 0.01f)]
+public partial class ConvPointwiseNet;
+
+/// <summary>Only a Flatten: the output is a view of the network input itself.</summary>
+[Network(Input = [2, 2, 3])]
+[Flatten]
+public partial class FlattenOnlyNet;
+
+/// <summary>2x10x10: pools whose windows (25 and 36 elements) are looped rather than unrolled.</summary>
+[Network(Input = [2, 10, 10], Seed = 18)]
+[Conv2D(3, 3, Padding = 1), ReLU]
+[MaxPool2D(5, Stride = 1), AvgPool2D(6)]
+[Loss(LossKind.MeanSquaredError), Sgd(LearningRate = 0.01f)]
+public partial class ConvLargeWindowNet;

@@ -11,6 +11,9 @@ internal sealed record ConvShape(int InChannels, int InHeight, int InWidth, int 
 
     /// <summary>Columns of the column matrix: one per output position, <c>(oy, ox)</c>.</summary>
     public int Positions => OutHeight * OutWidth;
+
+    /// <summary>A 1x1 kernel at stride 1 without padding: the input already is the column matrix, so there is no im2col.</summary>
+    public bool IsPointwise => Kernel == 1 && Stride == 1 && Padding == 0;
 }
 
 /// <summary>
@@ -24,22 +27,30 @@ internal static class ConvKernels
 {
     public static void Forward(CodeWriter w, TargetProfile profile, string name, string[] header, ConvShape c, bool bias, ActivationKind act)
     {
-        Im2Col(w, name + "Im2Col", c);
-        w.Line();
+        if (!c.IsPointwise)
+        {
+            Im2Col(w, name + "Im2Col", c);
+            w.Line();
+        }
         string parameters = "int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, Span<float> cols";
         Tiered.Emit(w, profile, name, parameters, "batch, x, weight, bias, y, cols", c.Positions, header, (w, s) =>
         {
-            Constants(w, c);
+            Constants(w, c, colsSize: !c.IsPointwise);
             w.Line("ref float xRef = ref MemoryMarshal.GetReference(x);           // [batch, InC, InH, InW]");
             w.Line("ref float weightRef = ref MemoryMarshal.GetReference(weight); // [OutC, Rows]");
             if (bias) w.Line("ref float biasRef = ref MemoryMarshal.GetReference(bias);     // [OutC]");
             w.Line("ref float yRef = ref MemoryMarshal.GetReference(y);           // [batch, OutC, Positions]");
-            w.Line("ref float colsRef = ref MemoryMarshal.GetReference(cols);     // [batch, Rows, Positions]");
+            if (!c.IsPointwise) w.Line("ref float colsRef = ref MemoryMarshal.GetReference(cols);     // [batch, Rows, Positions]");
             using (w.Block("for (int n = 0; n < batch; n++)"))
             {
-                w.Line("ref float colsN = ref Unsafe.Add(ref colsRef, n * ColsSize);");
                 w.Line("ref float yN = ref Unsafe.Add(ref yRef, n * OutSize);");
-                w.Line($"{name}Im2Col(ref Unsafe.Add(ref xRef, n * InSize), ref colsN);");
+                if (c.IsPointwise)
+                    w.Line("ref float colsN = ref Unsafe.Add(ref xRef, n * InSize); // a 1x1 convolution's columns are its input");
+                else
+                {
+                    w.Line("ref float colsN = ref Unsafe.Add(ref colsRef, n * ColsSize);");
+                    w.Line($"{name}Im2Col(ref Unsafe.Add(ref xRef, n * InSize), ref colsN);");
+                }
                 var product = new BroadcastProduct(
                     "for (int k = 0; k < Rows; k++)",
                     "ref float colRow = ref Unsafe.Add(ref colsN, k * Positions);", "colRow", "cv",
@@ -136,29 +147,34 @@ internal static class ConvKernels
     /// <summary><c>dX = col2im(Wᵀ · dY) ⊙ f'(yPrev)</c>, with <c>dCols</c> as the per-sample scratch of the product.</summary>
     public static void BackwardInput(CodeWriter w, TargetProfile profile, string name, string[] header, ConvShape c, ActivationKind inputActivation)
     {
-        Col2Im(w, name + "Col2Im", c);
-        w.Line();
+        if (!c.IsPointwise)
+        {
+            Col2Im(w, name + "Col2Im", c);
+            w.Line();
+        }
         string parameters = "int batch, ReadOnlySpan<float> dY, ReadOnlySpan<float> weight, ReadOnlySpan<float> x, Span<float> dX, Span<float> dCols";
         Tiered.Emit(w, profile, name, parameters, "batch, dY, weight, x, dX, dCols", c.Positions, header, (w, s) =>
         {
-            Constants(w, c);
+            Constants(w, c, colsSize: !c.IsPointwise);
             w.Line("ref float dYRef = ref MemoryMarshal.GetReference(dY);         // [batch, OutC, Positions]");
             w.Line("ref float weightRef = ref MemoryMarshal.GetReference(weight); // [OutC, Rows]");
             w.Line("ref float dXRef = ref MemoryMarshal.GetReference(dX);         // [batch, InC, InH, InW]");
-            w.Line("ref float dColsRef = ref MemoryMarshal.GetReference(dCols);   // [batch, Rows, Positions]");
+            if (!c.IsPointwise) w.Line("ref float dColsRef = ref MemoryMarshal.GetReference(dCols);   // [batch, Rows, Positions]");
             if (inputActivation != ActivationKind.Identity)
                 w.Line("ref float xRef = ref MemoryMarshal.GetReference(x);           // [batch, InC, InH, InW], the previous layer's output");
             using (w.Block("for (int n = 0; n < batch; n++)"))
             {
                 w.Line("ref float dYN = ref Unsafe.Add(ref dYRef, n * OutSize);");
-                w.Line("ref float dColsN = ref Unsafe.Add(ref dColsRef, n * ColsSize);");
+                w.Line(c.IsPointwise
+                    ? "ref float dColsN = ref Unsafe.Add(ref dXRef, n * InSize); // a 1x1 convolution's column gradient is its input gradient"
+                    : "ref float dColsN = ref Unsafe.Add(ref dColsRef, n * ColsSize);");
                 var product = new BroadcastProduct(
                     "for (int oc = 0; oc < OutC; oc++)",
                     "ref float dYRow = ref Unsafe.Add(ref dYN, oc * Positions);", "dYRow", "gv",
                     r => $"Unsafe.Add(ref weightRef, oc * Rows + k + {r})",
                     (w, s, r, column, acc) => w.Line(s.Store(acc, "dColsN", $"(k + {r}) * Positions + {column}")));
                 Rows(w, s, profile, "k", "Rows", c.Rows, c.Positions, product);
-                w.Line($"{name}Col2Im(ref dColsN, ref Unsafe.Add(ref dXRef, n * InSize));");
+                if (!c.IsPointwise) w.Line($"{name}Col2Im(ref dColsN, ref Unsafe.Add(ref dXRef, n * InSize));");
                 if (inputActivation != ActivationKind.Identity)
                     Derivative(w, s, inputActivation, c.InChannels * c.InHeight * c.InWidth, "InSize", "dXRef", "xRef", "n * InSize");
             }
@@ -182,26 +198,24 @@ internal static class ConvKernels
     /// Applies an activation's derivative in place, <c>d[i] = f'(y[i]) · d[i]</c>, over <paramref name="length"/>
     /// elements starting at <paramref name="start"/> of both references.
     /// </summary>
-    public static void Derivative(CodeWriter w, Simd s, ActivationKind act, int length, string lengthName, string dRef, string yRef, string start)
+    private static void Derivative(CodeWriter w, Simd s, ActivationKind act, int length, string lengthName, string dRef, string yRef, string start)
     {
-        using (w.Block(""))
-        {
-            w.Line($"ref float dd = ref Unsafe.Add(ref {dRef}, {start});");
-            w.Line($"ref float yy = ref Unsafe.Add(ref {yRef}, {start});");
-            w.Line("int i = 0;");
-            if (!s.Tier.IsScalar && length >= s.W)
-                using (w.Block($"for (; i <= {lengthName} - {s.W}; i += {s.W})"))
-                    w.Line(s.Store(ActivationTable.Backward(act, s.Load("dd", "i"), s.Load("yy", "i"), s.Tier), "dd", "i"));
-            if (s.Tier.IsScalar || length % s.W != 0)
-                using (w.Block($"for (; i < {lengthName}; i++)"))
-                    w.Line($"Unsafe.Add(ref dd, i) = {ActivationTable.Backward(act, "Unsafe.Add(ref dd, i)", "Unsafe.Add(ref yy, i)", TargetProfile.Scalar)};");
-        }
+        // The tiles above declared their own loop indices in nested blocks, so this pass indexes with 'at'.
+        w.Line($"ref float dd = ref Unsafe.Add(ref {dRef}, {start});");
+        w.Line($"ref float yy = ref Unsafe.Add(ref {yRef}, {start});");
+        w.Line("int at = 0;");
+        if (!s.Tier.IsScalar && length >= s.W)
+            using (w.Block($"for (; at <= {lengthName} - {s.W}; at += {s.W})"))
+                w.Line(s.Store(ActivationTable.Backward(act, s.Load("dd", "at"), s.Load("yy", "at"), s.Tier), "dd", "at"));
+        if (s.Tier.IsScalar || length % s.W != 0)
+            using (w.Block($"for (; at < {lengthName}; at++)"))
+                w.Line($"Unsafe.Add(ref dd, at) = {ActivationTable.Backward(act, "Unsafe.Add(ref dd, at)", "Unsafe.Add(ref yy, at)", TargetProfile.Scalar)};");
     }
 
-    private static void Constants(CodeWriter w, ConvShape c, bool inSize = true)
+    private static void Constants(CodeWriter w, ConvShape c, bool inSize = true, bool colsSize = true)
     {
         w.Line($"const int OutC = {Int(c.OutChannels)}, Rows = {Int(c.Rows)}, Positions = {Int(c.Positions)};");
-        w.Line((inSize ? $"const int InSize = {Int(c.InChannels * c.InHeight * c.InWidth)}, " : "const int ") + "OutSize = OutC * Positions, ColsSize = Rows * Positions;");
+        w.Line((inSize ? $"const int InSize = {Int(c.InChannels * c.InHeight * c.InWidth)}, " : "const int ") + "OutSize = OutC * Positions" + (colsSize ? ", ColsSize = Rows * Positions;" : ";"));
     }
 
     /// <summary>

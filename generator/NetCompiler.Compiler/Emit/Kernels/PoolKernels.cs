@@ -25,7 +25,7 @@ internal static class PoolKernels
             {
                 w.Line("float best = win;");
                 // Once a NaN is taken nothing compares greater, and a later NaN replaces it with a NaN.
-                ForWindow(w, p, offset => w.Line($"{{ float v = Unsafe.Add(ref win, {offset}); if (v > best || float.IsNaN(v)) best = v; }}"));
+                ForWindow(w, p, offset => w.Line($"{{ float v = Unsafe.Add(ref win, {offset}); if (v > best || float.IsNaN(v)) best = v; }}"), skipFirst: true);
                 w.Line("Unsafe.Add(ref yP, oy * OutW + ox) = best;");
             });
         }
@@ -53,7 +53,7 @@ internal static class PoolKernels
                     w.Line("int best = origin;");
                     w.Line("float bestValue = Unsafe.Add(ref xP, origin);");
                     // Strictly greater keeps the first of equal maxima; a NaN is taken only over a number.
-                    ForWindow(w, p, offset => w.Line($"{{ float v = Unsafe.Add(ref xP, origin + {offset}); if (v > bestValue || (float.IsNaN(v) && !float.IsNaN(bestValue))) {{ best = origin + {offset}; bestValue = v; }} }}"));
+                    ForWindow(w, p, offset => w.Line($"{{ float v = Unsafe.Add(ref xP, origin + {offset}); if (v > bestValue || (float.IsNaN(v) && !float.IsNaN(bestValue))) {{ best = origin + {offset}; bestValue = v; }} }}"), skipFirst: true);
                     w.Line("Unsafe.Add(ref dXP, best) += Unsafe.Add(ref dYP, oy * OutW + ox);");
                 }
             }
@@ -127,14 +127,17 @@ internal static class PoolKernels
         }
     }
 
-    /// <summary>Emits <paramref name="element"/> for each window offset in row-major order: unrolled for small windows, else as loops.</summary>
-    private static void ForWindow(CodeWriter w, PoolShape p, System.Action<string> element)
+    /// <summary>
+    /// Emits <paramref name="element"/> for each window offset in row-major order: unrolled for small windows, else as loops.
+    /// <paramref name="skipFirst"/> leaves out offset 0 where the caller starts from it (unrolled windows only; a loop revisits it harmlessly).
+    /// </summary>
+    private static void ForWindow(CodeWriter w, PoolShape p, System.Action<string> element, bool skipFirst = false)
     {
         if (p.Kernel * p.Kernel <= UnrollLimit)
         {
             for (int ky = 0; ky < p.Kernel; ky++)
                 for (int kx = 0; kx < p.Kernel; kx++)
-                    element(Int(ky * p.InWidth + kx));
+                    if (!skipFirst || ky + kx > 0) element(Int(ky * p.InWidth + kx));
             return;
         }
         using (w.Block("for (int ky = 0; ky < K; ky++)"))
