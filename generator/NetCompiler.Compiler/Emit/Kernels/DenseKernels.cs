@@ -30,6 +30,91 @@ internal static class DenseKernels
     }
 
     /// <summary>
+    /// Whether a dense layer also gets a forward over packed weight panels: its outputs fill whole panels, it is large
+    /// enough for the packing to pay, and its activation has a vector form for the epilogue.
+    /// </summary>
+    public static bool UsesPackedPanels(TargetProfile profile, int inF, int outF, ActivationKind act) =>
+        outF % profile.PanelWidth == 0 && (long)inF * outF >= profile.PackedMinWeights && act is ActivationKind.Identity or ActivationKind.ReLU;
+
+    /// <summary>
+    /// Copies a PyTorch-layout weight <c>[Out, In]</c> into panels <c>[Out / Panel, In, Panel]</c>: the <c>Panel</c> weights that
+    /// one input feature contributes to a panel's outputs become contiguous vectors. Reads walk a panel's rows at once
+    /// (a few KB of cache lines, each reused for 16 inputs) and writes are sequential.
+    /// </summary>
+    public static void PackPanels(CodeWriter w, TargetProfile profile, string name, string[] header, int inF, int outF)
+    {
+        foreach (var line in header) w.Line("// " + line);
+        using (w.Block($"private static void {name}(ReadOnlySpan<float> weight, Span<float> packed)"))
+        {
+            w.Line($"const int In = {Int(inF)}, Out = {Int(outF)}, Panel = {Int(profile.PanelWidth)};");
+            w.Line("ref float weightRef = ref MemoryMarshal.GetReference(weight); // [Out, In]");
+            w.Line("ref float packedRef = ref MemoryMarshal.GetReference(packed); // [Out / Panel, In, Panel]");
+            using (w.Block("for (int panel = 0; panel < Out / Panel; panel++)"))
+            {
+                w.Line("ref float rows = ref Unsafe.Add(ref weightRef, panel * Panel * In);        // [Panel, In]");
+                w.Line("ref float destination = ref Unsafe.Add(ref packedRef, panel * In * Panel); // [In, Panel]");
+                // Unrolled over the panel: each read is one load at a constant offset from the column.
+                using (w.Block("for (int i = 0; i < In; i++)"))
+                {
+                    w.Line("ref float column = ref Unsafe.Add(ref rows, i);                // W[panel outputs, i], In apart");
+                    w.Line("ref float target = ref Unsafe.Add(ref destination, i * Panel); // [Panel]");
+                    for (int j = 0; j < profile.PanelWidth; j++)
+                        w.Line(j == 0 ? "target = column;" : $"Unsafe.Add(ref target, {Int(j)}) = Unsafe.Add(ref column, {Int(j)} * In);");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>y = f(x·Wᵀ + b)</c> over packed panels (see <see cref="PackPanels"/>): broadcast-FMA tiles of samples x vectors of
+    /// a panel's outputs, accumulators initialised with the bias, no horizontal sums and a vector epilogue.
+    /// </summary>
+    public static void ForwardPacked(CodeWriter w, TargetProfile profile, string name, string[] header, int inF, int outF, bool bias, ActivationKind act)
+    {
+        string parameters = "int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, Span<float> y";
+        Tiered.Emit(w, profile, name, parameters, "batch, x, packed, bias, y", profile.PanelWidth, header, (w, s) =>
+        {
+            var tiles = s.Tier.Dense;
+            int group = tiles.PackedVectors * s.W;
+            w.Line($"const int In = {Int(inF)}, Out = {Int(outF)}, Panel = {Int(profile.PanelWidth)};");
+            w.Line("ref float xRef = ref MemoryMarshal.GetReference(x);           // [batch, In]");
+            w.Line("ref float packedRef = ref MemoryMarshal.GetReference(packed); // [Out / Panel, In, Panel]");
+            if (bias) w.Line("ref float biasRef = ref MemoryMarshal.GetReference(bias);     // [Out]");
+            w.Line("ref float yRef = ref MemoryMarshal.GetReference(y);           // [batch, Out]");
+            using (w.Block($"for (int o = 0; o < Out; o += {Int(group)})"))
+            {
+                w.Line("ref float panelRef = ref Unsafe.Add(ref packedRef, o / Panel * (In * Panel) + o % Panel); // [In, Panel] from column o % Panel");
+                BatchTiles(w, tiles.PackedRows, rows => PackedTile(w, s, rows, tiles.PackedVectors, bias, act));
+            }
+        });
+    }
+
+    private static void PackedTile(CodeWriter w, Simd s, int rows, int vectors, bool bias, ActivationKind act)
+    {
+        var rs = Tiered.Range(rows).ToArray();
+        var ks = Tiered.Range(vectors).ToArray();
+        foreach (int r in rs) w.Line($"ref float x{r} = ref Unsafe.Add(ref xRef, (n + {r}) * In);");
+        foreach (int k in ks) w.Line($"{s.Type} b{k} = {(bias ? s.Load("biasRef", Offset("o", k, s.W)) : s.Zero)};");
+        foreach (int r in rs) foreach (int k in ks) w.Line($"{s.Type} acc{r}{k} = b{k};");
+        using (w.Block("for (int i = 0; i < In; i++)"))
+        {
+            w.Line("ref float wRow = ref Unsafe.Add(ref panelRef, i * Panel);");
+            foreach (int k in ks) w.Line($"{s.Type} wv{k} = {s.Load("wRow", Int(k * s.W))};");
+            foreach (int r in rs)
+            {
+                w.Line($"{s.Type} x{r}i = {s.Broadcast($"Unsafe.Add(ref x{r}, i)")};");
+                foreach (int k in ks) w.Line($"acc{r}{k} = {s.Fma($"x{r}i", $"wv{k}", $"acc{r}{k}")};");
+            }
+        }
+        foreach (int r in rs)
+            foreach (int k in ks)
+            {
+                string value = act == ActivationKind.ReLU ? s.Max($"acc{r}{k}", s.Zero) : $"acc{r}{k}";
+                w.Line(s.Store(value, "yRef", $"(n + {r}) * Out + {Offset("o", k, s.W)}"));
+            }
+    }
+
+    /// <summary>
     /// Walks the samples <c>n</c> (a run-time count) in tiles of <paramref name="rows"/>, then pairs, then singly, so that
     /// a batch that is not a multiple of the tile still runs most of its samples in multi-row tiles.
     /// </summary>

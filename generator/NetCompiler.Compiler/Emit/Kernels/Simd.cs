@@ -27,6 +27,8 @@ internal readonly struct Simd(VectorTier tier)
 
     public string Sum(string vector) => tier.IsScalar ? vector : $"{tier.Name}.Sum({vector})";
 
+    public string Max(string a, string b) => tier.IsScalar ? $"MathF.Max({a}, {b})" : $"{tier.Name}.Max({a}, {b})";
+
     public string Sqrt(string x) => tier.IsScalar ? $"MathF.Sqrt({x})" : $"{tier.Name}.Sqrt({x})";
 }
 
