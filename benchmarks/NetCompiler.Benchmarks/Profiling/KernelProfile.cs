@@ -88,7 +88,7 @@ internal static class KernelProfile
     private static (string, Action, double) Entry(string name, Action run, int batch) =>
         (name, run, MlpKernels.FlopsPerSample(name) * batch);
 
-    private static double TimeMicroseconds(Action run, int repetitions)
+    internal static double TimeMicroseconds(Action run, int repetitions)
     {
         long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < repetitions; i++)
@@ -99,7 +99,7 @@ internal static class KernelProfile
         return Stopwatch.GetElapsedTime(start).TotalMicroseconds / repetitions;
     }
 
-    private static double Median(double[] values)
+    internal static double Median(double[] values)
     {
         double[] sorted = [.. values.Order()];
         return sorted[sorted.Length / 2];

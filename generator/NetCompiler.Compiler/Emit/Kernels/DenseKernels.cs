@@ -303,14 +303,14 @@ internal static class DenseKernels
     /// <paramref name="vectors"/> vectors, then one tile of the vectors left, then a scalar tail; each part is emitted
     /// only when the size needs it. The scalar tier walks tiles of <paramref name="vectors"/> floats.
     /// </summary>
-    private static void InputTiles(CodeWriter w, Simd s, int length, int vectors, Action<CodeWriter, Simd, int> tile)
+    public static void InputTiles(CodeWriter w, Simd s, int length, int vectors, Action<CodeWriter, Simd, int> tile, string lengthName = "In")
     {
         int step = vectors * s.W;
         int restVectors = length % step / s.W;
         bool scalarTail = length % s.W != 0;
         w.Line("int i = 0;");
         if (length >= step)
-            using (w.Block($"for (; i <= In - {Int(step)}; i += {Int(step)})")) tile(w, s, vectors);
+            using (w.Block($"for (; i <= {lengthName} - {Int(step)}; i += {Int(step)})")) tile(w, s, vectors);
         if (restVectors > 0)
             using (w.Block($"// the last {Int(restVectors)} vector{(restVectors == 1 ? "" : "s")} of {Int(s.W)}"))
             {
@@ -318,7 +318,7 @@ internal static class DenseKernels
                 if (scalarTail) w.Line($"i += {Int(restVectors * s.W)};");
             }
         if (scalarTail)
-            using (w.Block("for (; i < In; i++)")) tile(w, new Simd(TargetProfile.Scalar), 1);
+            using (w.Block($"for (; i < {lengthName}; i++)")) tile(w, new Simd(TargetProfile.Scalar), 1);
     }
 
     /// <summary>
