@@ -38,7 +38,9 @@ public sealed record DenseTiles(int ForwardRows, int ForwardColumns, int WeightG
 /// <param name="PanelWidth">Outputs per packed weight panel <c>[In, PanelWidth]</c>, the same for every tier so that one packed copy serves all.</param>
 /// <param name="PackedMinBatch">Smallest batch whose dense forward runs over packed panels; smaller batches use the dot-product tiles.</param>
 /// <param name="PackedMinWeights">Smallest weight count (<c>In · Out</c>) of a dense layer that gets packed panels.</param>
-public sealed record TargetProfile(EquatableArray<VectorTier> Tiers, int DenseRows, int DenseColumns, int PanelWidth, int PackedMinBatch, int PackedMinWeights)
+/// <param name="ConvSampleBlockBytes">Bytes of im2col columns and output gradients that one block of samples of a convolution's weight gradient may span.</param>
+public sealed record TargetProfile(EquatableArray<VectorTier> Tiers, int DenseRows, int DenseColumns, int PanelWidth, int PackedMinBatch, int PackedMinWeights,
+    int ConvSampleBlockBytes)
 {
     /// <summary>
     /// Scalar floats live in the 16 (x64) or 32 (Arm64) FP registers: 2 x 4 tiles give 8 independent chains, enough
@@ -83,5 +85,7 @@ public sealed record TargetProfile(EquatableArray<VectorTier> Tiers, int DenseRo
         // Networks without an optimizer pack once and always use the panels.
         PackedMinBatch: 64,
         // Below 16K weights the layer is a small share of the step and its weight stays in L1 for the dot tiles.
-        PackedMinWeights: 16384);
+        PackedMinWeights: 16384,
+        // Half the 1 MiB L2: the weight-gradient tiles re-read a block's columns once per tile row, from L2 instead of L3.
+        ConvSampleBlockBytes: 512 * 1024);
 }

@@ -101,8 +101,8 @@ internal static class ConvKernels
             w.Line("ref float dYRef = ref MemoryMarshal.GetReference(dY);           // [batch, OutC, Positions]");
             w.Line("ref float colsRef = ref MemoryMarshal.GetReference(cols);       // [batch, Rows, Positions]");
             w.Line("ref float dWeightRef = ref MemoryMarshal.GetReference(dWeight); // [OutC, Rows]");
-            // Each tile of dW sums over all samples and positions in vector accumulators and reduces them once: per
-            // sample, a tile would have only Positions / W FMAs per horizontal sum (4 for an 8 x 8 output).
+            // Each tile of dW sums over a block of samples and all positions in vector accumulators and reduces them once:
+            // per sample, a tile would have only Positions / W FMAs per horizontal sum (4 for an 8 x 8 output).
             var tiles = s.Tier.Dense;
             int mr = tiles.ForwardRows, nr = tiles.ForwardColumns;
             void Columns(int rows)
@@ -114,12 +114,22 @@ internal static class ConvKernels
                 if (restK != 0)
                     using (w.Block($"// the last {Int(restK)} weight column{(restK == 1 ? "" : "s")}")) WeightGradientTile(w, s, c, rows, restK);
             }
-            w.Line("int oc = 0;");
-            if (c.OutChannels >= mr)
-                using (w.Block($"for (; oc <= OutC - {Int(mr)}; oc += {Int(mr)})")) Columns(mr);
-            int restOc = c.OutChannels % mr;
-            if (restOc != 0)
-                using (w.Block($"// the last {Int(restOc)} output channel{(restOc == 1 ? "" : "s")}")) Columns(restOc);
+            // Samples go in blocks whose columns and gradients stay in L2 while every tile reads them; each block adds its
+            // reduced tile into dW.
+            int bytesPerSample = 4 * (c.Rows * c.Positions + c.OutChannels * c.Positions);
+            int block = System.Math.Max(1, profile.ConvSampleBlockBytes / bytesPerSample);
+            w.Line($"const int SampleBlock = {Int(block)}; // {Int(bytesPerSample)} bytes of columns and gradients per sample");
+            w.Line("dWeight.Clear();");
+            using (w.Block("for (int n0 = 0; n0 < batch; n0 += SampleBlock)"))
+            {
+                w.Line("int nEnd = Math.Min(batch, n0 + SampleBlock);");
+                w.Line("int oc = 0;");
+                if (c.OutChannels >= mr)
+                    using (w.Block($"for (; oc <= OutC - {Int(mr)}; oc += {Int(mr)})")) Columns(mr);
+                int restOc = c.OutChannels % mr;
+                if (restOc != 0)
+                    using (w.Block($"// the last {Int(restOc)} output channel{(restOc == 1 ? "" : "s")}")) Columns(restOc);
+            }
             if (!bias) return;
             w.Line("Span<float> dB = dBias.Slice(0, OutC);");
             using (w.Block("for (int ob = 0; ob < OutC; ob++)"))
@@ -194,7 +204,7 @@ internal static class ConvKernels
 
     /// <summary>
     /// <c>dW[oc + r, k + c] = Σ_n Σ_p dY[n, oc + r, p] · cols[n, k + c, p]</c> for a tile of <paramref name="rows"/> output
-    /// channels x <paramref name="cols"/> weight columns: vector accumulators over every sample, one reduction at the end.
+    /// channels x <paramref name="cols"/> weight columns over the samples <c>n0 .. nEnd</c>: vector accumulators, one reduction.
     /// </summary>
     private static void WeightGradientTile(CodeWriter w, Simd s, ConvShape c, int rows, int cols)
     {
@@ -204,7 +214,7 @@ internal static class ConvKernels
         bool tail = c.Positions % s.W != 0;
         if (vector) foreach (int r in rs) foreach (int k in cs) w.Line($"{s.Type} acc{r}{k} = {s.Zero};");
         if (tail) foreach (int r in rs) foreach (int k in cs) w.Line($"float sum{r}{k} = 0f;");
-        using (w.Block("for (int n = 0; n < batch; n++)"))
+        using (w.Block("for (int n = n0; n < nEnd; n++)"))
         {
             foreach (int r in rs) w.Line($"ref float g{r} = ref Unsafe.Add(ref dYRef, n * OutSize + (oc + {r}) * Positions);");
             foreach (int k in cs) w.Line($"ref float col{k} = ref Unsafe.Add(ref colsRef, n * ColsSize + (k + {k}) * Positions);");
@@ -229,7 +239,7 @@ internal static class ConvKernels
             foreach (int k in cs)
             {
                 string total = vector && tail ? $"{s.Sum($"acc{r}{k}")} + sum{r}{k}" : vector ? s.Sum($"acc{r}{k}") : $"sum{r}{k}";
-                w.Line($"Unsafe.Add(ref dWeightRef, (oc + {r}) * Rows + k + {k}) = {total};");
+                w.Line($"Unsafe.Add(ref dWeightRef, (oc + {r}) * Rows + k + {k}) += {total};");
             }
     }
 
@@ -310,7 +320,18 @@ internal static class ConvKernels
                         {
                             w.Line("if ((uint)iy >= InH) continue;");
                             w.Line("int to = (ch * InH + iy) * InW - Pad + kx;");
-                            w.Line($"for (int ox = start; ox < end; ox++) Unsafe.Add(ref {image}, to + ox * Stride) += Unsafe.Add(ref line, ox);");
+                            if (c.Stride == 1)
+                            {
+                                // Contiguous at stride 1: Vector128 is accelerated wherever any tier is, and the JIT drops
+                                // the branch on the scalar tier.
+                                w.Line("int ox = start;");
+                                using (w.Block("if (Vector128.IsHardwareAccelerated)"))
+                                using (w.Block("for (; ox <= end - 4; ox += 4)"))
+                                    w.Line($"(Vector128.LoadUnsafe(ref {image}, (nuint)(to + ox)) + Vector128.LoadUnsafe(ref line, (nuint)ox)).StoreUnsafe(ref {image}, (nuint)(to + ox));");
+                                w.Line($"for (; ox < end; ox++) Unsafe.Add(ref {image}, to + ox) += Unsafe.Add(ref line, ox);");
+                            }
+                            else
+                                w.Line($"for (int ox = start; ox < end; ox++) Unsafe.Add(ref {image}, to + ox * Stride) += Unsafe.Add(ref line, ox);");
                         }
                     }
                 }

@@ -18,6 +18,7 @@ internal static class PoolKernels
     public static void MaxForward(CodeWriter w, string name, string[] header, PoolShape p)
     {
         foreach (var line in header) w.Line("// " + line);
+        w.Line(Tiered.Optimized);
         using (w.Block($"private static void {name}(int batch, ReadOnlySpan<float> x, Span<float> y)"))
         {
             Constants(w, p);
@@ -35,6 +36,7 @@ internal static class PoolKernels
     public static void MaxBackward(CodeWriter w, string name, string[] header, PoolShape p, ActivationKind inputActivation)
     {
         foreach (var line in header) w.Line("// " + line);
+        w.Line(Tiered.Optimized);
         using (w.Block($"private static void {name}(int batch, ReadOnlySpan<float> dY, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dX)"))
         {
             Constants(w, p);
@@ -46,7 +48,9 @@ internal static class PoolKernels
             bool disjoint = p.Stride >= p.Kernel;
             if (disjoint && inputActivation != ActivationKind.Identity)
                 w.Line("ref float yRef = ref MemoryMarshal.GetReference(y);   // [batch, C, InH, InW], the previous layer's output");
-            w.Line("dX.Slice(0, batch * C * InH * InW).Clear();");
+            // Windows that tile the input exactly write every element of dX (zeros beside each maximum): no clearing pass.
+            bool tiling = p.Stride == p.Kernel && p.InHeight == p.OutHeight * p.Stride && p.InWidth == p.OutWidth * p.Stride;
+            if (!tiling) w.Line("dX.Slice(0, batch * C * InH * InW).Clear();");
             using (w.Block("for (int plane = 0; plane < batch * C; plane++)"))
             {
                 w.Line("ref float xP = ref Unsafe.Add(ref xRef, plane * InH * InW);");
@@ -60,9 +64,10 @@ internal static class PoolKernels
                     w.Line("int origin = oy * Stride * InW + ox * Stride;");
                     w.Line("int best = origin;");
                     w.Line("float bestValue = Unsafe.Add(ref xP, origin);");
-                    // Strictly greater keeps the first of equal maxima; a NaN is taken only over a number. The index is
-                    // selected without a branch, and MathF.Max gives the same running maximum for the comparisons.
-                    ForWindow(w, p, offset => w.Line($"{{ float v = Unsafe.Add(ref xP, origin + {offset}); bool take = v > bestValue || (float.IsNaN(v) && !float.IsNaN(bestValue)); best = take ? origin + {offset} : best; bestValue = MathF.Max(bestValue, v); }}"), skipFirst: true);
+                    // Strictly greater keeps the first of equal maxima; a NaN is taken only over a number. The index is selected
+                    // without a branch (non-short-circuit | and &), and MathF.Max gives the same running maximum for the comparisons.
+                    ForWindow(w, p, offset => w.Line($"{{ float v = Unsafe.Add(ref xP, origin + {offset}); bool take = (v > bestValue) | (float.IsNaN(v) & !float.IsNaN(bestValue)); best = take ? origin + {offset} : best; bestValue = MathF.Max(bestValue, v); }}"), skipFirst: true);
+                    if (tiling) ForWindow(w, p, offset => w.Line($"Unsafe.Add(ref dXP, origin + {offset}) = 0f;"));
                     if (disjoint)
                         w.Line($"Unsafe.Add(ref dXP, best) = {ActivationTable.Backward(inputActivation, "Unsafe.Add(ref dYP, oy * OutW + ox)", "Unsafe.Add(ref yP, best)", TargetProfile.Scalar)};");
                     else
@@ -76,6 +81,7 @@ internal static class PoolKernels
     public static void AvgForward(CodeWriter w, string name, string[] header, PoolShape p)
     {
         foreach (var line in header) w.Line("// " + line);
+        w.Line(Tiered.Optimized);
         using (w.Block($"private static void {name}(int batch, ReadOnlySpan<float> x, Span<float> y)"))
         {
             Constants(w, p);
@@ -92,6 +98,7 @@ internal static class PoolKernels
     public static void AvgBackward(CodeWriter w, string name, string[] header, PoolShape p, ActivationKind inputActivation)
     {
         foreach (var line in header) w.Line("// " + line);
+        w.Line(Tiered.Optimized);
         using (w.Block($"private static void {name}(int batch, ReadOnlySpan<float> dY, ReadOnlySpan<float> y, Span<float> dX)"))
         {
             Constants(w, p);

@@ -52,14 +52,18 @@ internal static class Tiered
         foreach (var t in tiers)
         {
             w.Line();
-            // Straight to optimized code: a tier-0 kernel (accumulators on the stack) runs several times slower, and the
-            // tier-up waits for the call counting delay, which a busy machine keeps extending.
-            w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+            w.Line(Optimized);
             w.Open($"private static void {name}{t.Suffix}({parameters})");
             body(w, new Simd(t));
             w.Close();
         }
     }
+
+    /// <summary>
+    /// The attribute of every kernel: straight to optimized code. A tier-0 kernel (accumulators on the stack) runs several
+    /// times slower, and the tier-up waits for the call counting delay, which a busy machine keeps extending.
+    /// </summary>
+    public const string Optimized = "[MethodImpl(MethodImplOptions.AggressiveOptimization)]";
 
     /// <summary><c>ref float {name}Ref = ref MemoryMarshal.GetReference({name});</c> for each span.</summary>
     public static void Refs(CodeWriter w, params string[] spans)
