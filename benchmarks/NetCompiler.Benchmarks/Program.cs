@@ -9,6 +9,7 @@ public static class Program
     /// <summary>
     /// <c>--check</c> runs every contender once outside BenchmarkDotNet and verifies their outputs agree (exit code 1 if not);
     /// <c>--profile</c> times each generated MLP kernel, interleaved with the FMA peak (Profiling/KernelProfile.cs);
+    /// <c>--cases [filter]</c> times every contender of every case in one process, interleaved (Profiling/CaseProfile.cs);
     /// any other arguments go to BenchmarkDotNet's switcher (<c>--filter '*' --job short</c>, <c>--job dry --inProcess</c>).
     /// </summary>
     public static int Main(string[] args)
@@ -16,6 +17,12 @@ public static class Program
         if (args.Contains("--check"))
         {
             return AgreementCheck.Run(Console.Out);
+        }
+
+        if (args.Contains("--cases"))
+        {
+            int at = Array.IndexOf(args, "--cases");
+            return Profiling.CaseProfile.Run(Console.Out, at + 1 < args.Length ? args[at + 1] : "");
         }
 
         if (args.Contains("--profile"))

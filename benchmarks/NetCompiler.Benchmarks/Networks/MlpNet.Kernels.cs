@@ -9,6 +9,12 @@ public partial class MlpNet
         public static void Fc1Forward(int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y) =>
             MlpNet.Fc1Forward(batch, x, weight, bias, y);
 
+        public static void Fc1ForwardPack(ReadOnlySpan<float> weight, Span<float> packed) =>
+            MlpNet.Fc1ForwardPack(weight, packed);
+
+        public static void Fc1ForwardPacked(int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, Span<float> y) =>
+            MlpNet.Fc1ForwardPacked(batch, x, packed, bias, y);
+
         public static void Fc2Forward(int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y) =>
             MlpNet.Fc2Forward(batch, x, weight, bias, y);
 

@@ -20,7 +20,7 @@ internal static class KernelProfile
         var fma = new FmaPeak { Iterations = 1 << 14 };
         bool wide = Vector512.IsHardwareAccelerated;
         double fmaFlops = FmaPeak.FlopsPerInvoke(wide ? Vector512<float>.Count : Vector256<float>.Count, fma.Iterations);
-        foreach (int batch in MlpKernels.Batches)
+        foreach (int batch in MlpKernels.ProfileBatches)
         {
             var kernels = new MlpKernels { Batch = batch };
             kernels.Setup();
@@ -30,6 +30,8 @@ internal static class KernelProfile
                 Entry(nameof(MlpKernels.Fc1Forward), kernels.Fc1Forward, batch),
                 Entry(nameof(MlpKernels.Fc1ForwardPacked), kernels.Fc1ForwardPacked, batch),
                 Entry(nameof(MlpKernels.PackFc1Weight), kernels.PackFc1Weight, batch),
+                Entry(nameof(MlpKernels.Fc1ForwardPackedGenerated), kernels.Fc1ForwardPackedGenerated, batch),
+                Entry(nameof(MlpKernels.PackFc1WeightGenerated), kernels.PackFc1WeightGenerated, batch),
                 Entry(nameof(MlpKernels.Fc2Forward), kernels.Fc2Forward, batch),
                 Entry(nameof(MlpKernels.SoftmaxCrossEntropyLoss), () => kernels.SoftmaxCrossEntropyLoss(), batch),
                 Entry(nameof(MlpKernels.Fc2BackwardInput), kernels.Fc2BackwardInput, batch),
@@ -86,7 +88,7 @@ internal static class KernelProfile
     private static (string, Action, double) Entry(string name, Action run, int batch) =>
         (name, run, MlpKernels.FlopsPerSample(name) * batch);
 
-    private static double TimeMicroseconds(Action run, int repetitions)
+    internal static double TimeMicroseconds(Action run, int repetitions)
     {
         long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < repetitions; i++)
@@ -97,7 +99,7 @@ internal static class KernelProfile
         return Stopwatch.GetElapsedTime(start).TotalMicroseconds / repetitions;
     }
 
-    private static double Median(double[] values)
+    internal static double Median(double[] values)
     {
         double[] sorted = [.. values.Order()];
         return sorted[sorted.Length / 2];

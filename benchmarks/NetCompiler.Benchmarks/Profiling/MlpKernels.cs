@@ -18,6 +18,7 @@ public class MlpKernels
     private int[] _labels = []; // [batch]
     private float[] _w1 = [], _b1 = [], _w2 = [], _b2 = [];
     private float[] _w1Packed = []; // [128 / 32, 784, 32]
+    private float[] _w1PackedGenerated = []; // [128 / 32, 784, 32], written by the generated packing kernel
     private float[] _hidden = []; // [batch, 128], ReLU output
     private float[] _logits = []; // [batch, 10]
     private float[] _dLogits = []; // [batch, 10]
@@ -31,13 +32,16 @@ public class MlpKernels
 
     public static IEnumerable<int> Batches => [32, 256];
 
+    /// <summary>The batches of <c>--profile</c>: also 1 and 8, where the packed forward does not run.</summary>
+    public static IEnumerable<int> ProfileBatches => [1, 8, 32, 256];
+
     [ParamsSource(nameof(Batches))]
     public int Batch { get; set; }
 
     /// <summary>FLOP per sample of each timed method (2 per multiply-add); NaN for the ones that do no products.</summary>
     public static double FlopsPerSample(string method) => method switch
     {
-        nameof(Fc1Forward) or nameof(Fc1ForwardPacked) or nameof(Fc1BackwardParameters) or nameof(Fc1WeightGradientPrototype) => 2.0 * In * Hidden,
+        nameof(Fc1Forward) or nameof(Fc1ForwardPacked) or nameof(Fc1ForwardPackedGenerated) or nameof(Fc1BackwardParameters) or nameof(Fc1WeightGradientPrototype) => 2.0 * In * Hidden,
         nameof(Fc2Forward) or nameof(Fc2BackwardInput) or nameof(Fc2BackwardParameters) => 2.0 * Hidden * Classes,
         nameof(TrainStep) => Cases.MlpTrainStep.FlopsPerSample,
         nameof(Forward) => Cases.MlpInference.FlopsPerSample,
@@ -67,6 +71,8 @@ public class MlpKernels
         _dB2 = new float[Classes];
         _w1Packed = new float[Hidden * In];
         PackedDense.PackPanels(_w1, Hidden, In, _w1Packed);
+        _w1PackedGenerated = new float[Hidden * In];
+        MlpNet.Kernels.Fc1ForwardPack(_w1, _w1PackedGenerated);
 
         // One step of the generated kernels in order gives every later kernel the operands it sees in training.
         Fc1Forward();
@@ -95,6 +101,14 @@ public class MlpKernels
     /// <summary>What the packed forward costs per weight update when it is used in training.</summary>
     [Benchmark]
     public void PackFc1Weight() => PackedDense.PackPanels(_w1, Hidden, In, _w1Packed);
+
+    /// <summary>The generated packed-panel forward, which the network runs from a batch of PackedMinBatch on.</summary>
+    [Benchmark]
+    public void Fc1ForwardPackedGenerated() => MlpNet.Kernels.Fc1ForwardPacked(Batch, _x, _w1PackedGenerated, _b1, _scratchHidden);
+
+    /// <summary>The generated packing, run once per parameter change (each training step) before a packed forward.</summary>
+    [Benchmark]
+    public void PackFc1WeightGenerated() => MlpNet.Kernels.Fc1ForwardPack(_w1, _w1PackedGenerated);
 
     [Benchmark]
     public void Fc2Forward() => MlpNet.Kernels.Fc2Forward(Batch, _hidden, _w2, _b2, _logits);
@@ -129,6 +143,9 @@ public class MlpKernels
     {
         Fc1ForwardPacked();
         Require("Fc1ForwardPacked", _hidden, _scratchHidden);
+        Require("PackFc1WeightGenerated", _w1Packed, _w1PackedGenerated);
+        Fc1ForwardPackedGenerated();
+        Require("Fc1ForwardPackedGenerated", _hidden, _scratchHidden);
         Fc1WeightGradientPrototype();
         Require("Fc1WeightGradientPrototype weight", _dW1, _scratchW1);
         Require("Fc1WeightGradientPrototype bias", _dB1, _scratchB1);

@@ -22,6 +22,16 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
     private string TargetParam => UsesLabels ? "labels" : "targets";
     private string TargetType => UsesLabels ? "ReadOnlySpan<int>" : "ReadOnlySpan<float>";
     private bool HasDropout => graph.Nodes.Any(n => n.Op == OpKind.Dropout);
+    private List<Node>? _packedLayers;
+
+    /// <summary>Forward dense nodes whose weights also live in packed panels (<see cref="DenseKernels.UsesPackedPanels"/>).</summary>
+    private List<Node> PackedLayers => _packedLayers ??= graph.Nodes.Take(graph.ForwardNodeCount)
+        .Where(n => n.Op == OpKind.Dense && DenseKernels.UsesPackedPanels(profile, WeightOf(n).Shape[1], WeightOf(n).Shape[0], n.Activation))
+        .ToList();
+
+    private bool HasPacked => PackedLayers.Count > 0;
+
+    private ParameterDef WeightOf(Node n) => graph.Parameters[n.Parameters[0]];
 
     public string Emit()
     {
@@ -123,6 +133,22 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
             var t = graph.Tensor(s.Tensor);
             _w.Line($"private const int {TensorIdent(t)}Offset = {Int(s.Offset)}; // {t.ShapeText}");
         }
+        int packedOffset = 0;
+        foreach (var n in PackedLayers)
+        {
+            var def = WeightOf(n);
+            _w.Line($"private const int {Names.Pascal(def.Name)}PackedOffset = {Int(packedOffset)}; // {def.Name} as [{Int(def.Shape[0] / profile.PanelWidth)}, {Int(def.Shape[1])}, {Int(profile.PanelWidth)}] panels");
+            packedOffset += def.Size;
+        }
+        if (HasPacked)
+        {
+            _w.Line($"private const int PackedWeightCount = {Int(packedOffset)};");
+            if (HasOptimizer)
+            {
+                _w.Line("/// <summary>Smallest batch whose large dense layers run over packed weight panels; each update repacks them.</summary>");
+                _w.Line($"private const int PackedMinBatch = {Int(profile.PackedMinBatch)};");
+            }
+        }
         _w.Line();
         _w.Line("private static readonly ParameterInfo[] s_parameterLayout =");
         _w.Line("[");
@@ -149,6 +175,14 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
             _w.Line("private long _step;");
         }
         if (HasDropout) _w.Line("private int _dropoutSeed;");
+        if (HasPacked)
+        {
+            _w.Line("// Weights of the large dense layers copied into panels for the forward product; valid while _packedVersion equals");
+            _w.Line("// _parameterVersion, which every path that hands out or writes parameters increments.");
+            _w.Line("private readonly float[] _packedWeights = new float[PackedWeightCount];");
+            _w.Line("private long _parameterVersion;");
+            _w.Line("private long _packedVersion = -1;");
+        }
         _w.Line();
         _w.Line($"/// <summary>Creates the network with parameters initialized from <paramref name=\"seed\"/> (He for ReLU layers, Xavier otherwise; biases zero).</summary>");
         _w.Line("/// <param name=\"batchCapacity\">The largest batch that calls will pass; the activation arena is sized for it.</param>");
@@ -165,6 +199,7 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
         using (_w.Block("public void InitializeParameters(int seed)"))
         {
             if (HasDropout) _w.Line("_dropoutSeed = seed;");
+            if (HasPacked) _w.Line("_parameterVersion++;");
             foreach (var p in plan.Parameters)
             {
                 var def = graph.Parameters[p.Parameter];
@@ -190,8 +225,17 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
             ? $"/// <summary>Training or inference behaviour. In training, dropout masks are drawn from the seed{(HasOptimizer ? " and the optimizer step, so a step's mask is reproducible" : "")}; in inference, dropout is the identity.</summary>"
             : "/// <summary>Training or inference behaviour.</summary>");
         _w.Line("public NetworkMode Mode { get; set; } = NetworkMode.Training;");
-        _w.Line("/// <summary>All parameters, flat, in the order of <see cref=\"ParameterLayout\"/>.</summary>");
-        _w.Line("public Span<float> Parameters => _parameters;");
+        if (HasPacked)
+        {
+            _w.Line("/// <summary>All parameters, flat, in the order of <see cref=\"ParameterLayout\"/>. Write through a span read after the last call");
+            _w.Line("/// of this network: each read marks the packed copy of the large weights for a refresh before the next forward pass.</summary>");
+            _w.Line("public Span<float> Parameters { get { _parameterVersion++; return _parameters; } }");
+        }
+        else
+        {
+            _w.Line("/// <summary>All parameters, flat, in the order of <see cref=\"ParameterLayout\"/>.</summary>");
+            _w.Line("public Span<float> Parameters => _parameters;");
+        }
         _w.Line("/// <summary>Gradients of the mean loss from the last <c>Backward</c> or <c>TrainStep</c>, same layout as <see cref=\"Parameters\"/>.</summary>");
         _w.Line("public Span<float> Gradients => _gradients;");
         _w.Line("/// <summary>Names (PyTorch state-dict style), offsets and shapes of the parameter tensors.</summary>");
@@ -200,7 +244,10 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
         {
             var def = graph.Parameters[p.Parameter];
             _w.Line($"/// <summary><c>{def.Name}</c>, shape {def.ShapeText}.</summary>");
-            _w.Line($"public Span<float> {Names.Pascal(def.Name)} => _parameters.AsSpan({Names.Pascal(def.Name)}Offset, {Int(def.Size)});");
+            string view = $"_parameters.AsSpan({Names.Pascal(def.Name)}Offset, {Int(def.Size)})";
+            _w.Line(HasPacked
+                ? $"public Span<float> {Names.Pascal(def.Name)} {{ get {{ _parameterVersion++; return {view}; }} }}"
+                : $"public Span<float> {Names.Pascal(def.Name)} => {view};");
         }
         _w.Line();
 
@@ -209,7 +256,9 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
         _w.Line("/// <summary>Writes the parameters to a safetensors file atomically: a crash mid-write leaves the previous file intact.</summary>");
         _w.Line("public void Save(string path) => global::NetCompiler.IO.Checkpoint.Save(path, this);");
         _w.Line("/// <summary>Reads safetensors parameters; names, dtypes and shapes must match <see cref=\"ParameterLayout\"/>.</summary>");
-        _w.Line("public void Load(System.IO.Stream source) => global::NetCompiler.IO.SafeTensors.Read(source, s_parameterLayout, _parameters);");
+        _w.Line(HasPacked
+            ? "public void Load(System.IO.Stream source) { _parameterVersion++; global::NetCompiler.IO.SafeTensors.Read(source, s_parameterLayout, _parameters); }"
+            : "public void Load(System.IO.Stream source) => global::NetCompiler.IO.SafeTensors.Read(source, s_parameterLayout, _parameters);");
         _w.Line("/// <summary>Reads a safetensors file saved by <see cref=\"Save(string)\"/> or by PyTorch.</summary>");
         _w.Line("public void Load(string path) => global::NetCompiler.IO.Checkpoint.Load(path, this);");
         _w.Line();
@@ -269,6 +318,7 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
         using (_w.Block("public void Update()"))
         {
             _w.Line("_step++;");
+            if (HasPacked) _w.Line("_parameterVersion++;");
             if (o.Kind == OptimizerKind.Adam)
             {
                 _w.Line($"float correction1 = _learningRate / (1f - MathF.Pow({Float(o.Beta1)}, _step));");
@@ -292,10 +342,37 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
         using (_w.Block("private void ForwardPass(int batch, ReadOnlySpan<float> input)"))
         {
             var nodes = graph.Nodes.Take(graph.ForwardNodeCount).ToList();
+            if (HasPacked)
+            {
+                if (HasOptimizer)
+                {
+                    _w.Line("bool packed = batch >= PackedMinBatch;");
+                    _w.Line("if (packed && _packedVersion != _parameterVersion) PackWeights();");
+                }
+                else
+                {
+                    _w.Line("// Without an optimizer the parameters change only when the user writes them: the panels are packed once.");
+                    _w.Line("if (_packedVersion != _parameterVersion) PackWeights();");
+                }
+            }
             DeclareSpans(nodes);
             foreach (var n in nodes) Call(n);
         }
         _w.Line();
+        if (HasPacked)
+        {
+            _w.Line("// Repacks after any parameter change; training repacks once per step, a small share next to the products it speeds up.");
+            using (_w.Block("private void PackWeights()"))
+            {
+                foreach (var n in PackedLayers)
+                {
+                    var def = WeightOf(n);
+                    _w.Line($"{KernelName(n)}Pack({Param(n.Parameters[0], false)}, _packedWeights.AsSpan({Names.Pascal(def.Name)}PackedOffset, {Int(def.Size)}));");
+                }
+                _w.Line("_packedVersion = _parameterVersion;");
+            }
+            _w.Line();
+        }
         if (!HasLoss) return;
         using (_w.Block($"private float BackwardPass(int batch, ReadOnlySpan<float> input, {TargetType} {TargetParam})"))
         {
@@ -357,7 +434,19 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
         {
             case OpKind.Dense:
                 string bias = n.Parameters.Count > 1 ? Param(n.Parameters[1], false) : "default";
-                _w.Line($"{k}(batch, {Arg(n.Inputs[0])}, {Param(n.Parameters[0], false)}, {bias}, {Arg(n.Outputs[0])});");
+                string call = $"{k}(batch, {Arg(n.Inputs[0])}, {Param(n.Parameters[0], false)}, {bias}, {Arg(n.Outputs[0])});";
+                if (PackedLayers.Contains(n))
+                {
+                    var def = WeightOf(n);
+                    string packedCall = $"{k}Packed(batch, {Arg(n.Inputs[0])}, _packedWeights.AsSpan({Names.Pascal(def.Name)}PackedOffset, {Int(def.Size)}), {bias}, {Arg(n.Outputs[0])});";
+                    if (HasOptimizer)
+                    {
+                        _w.Line("if (packed) " + packedCall);
+                        _w.Line("else " + call);
+                    }
+                    else _w.Line(packedCall);
+                }
+                else _w.Line(call);
                 break;
             case OpKind.Activation:
                 _w.Line($"{k}({Arg(n.Inputs[0])}, {Arg(n.Outputs[0])});");
@@ -450,6 +539,13 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
             {
                 case OpKind.Dense:
                     DenseKernels.Forward(_w, profile, name, header, w0!.Shape[1], w0.Shape[0], n.Parameters.Count > 1, n.Activation);
+                    if (PackedLayers.Contains(n))
+                    {
+                        _w.Line();
+                        DenseKernels.PackPanels(_w, profile, name + "Pack", [$"{w0.Name} {w0.ShapeText} into panels of {Int(profile.PanelWidth)} outputs"], w0.Shape[1], w0.Shape[0]);
+                        _w.Line();
+                        DenseKernels.ForwardPacked(_w, profile, name + "Packed", header, w0.Shape[1], w0.Shape[0], n.Parameters.Count > 1, n.Activation);
+                    }
                     break;
                 case OpKind.DenseGradInput:
                     DenseKernels.BackwardInput(_w, profile, name, header, w0!.Shape[1], w0.Shape[0], n.Activation);

@@ -214,6 +214,8 @@ public class LayoutTests
         "ReluOutput" => new ReluOutputNet(2, seed),
         "NamedBceAdam" => new NamedBceAdamNet(2, seed),
         "SoftmaxInference" => new SoftmaxInferenceNet(2, seed),
+        "PackedRelu" => new PackedReluNet(2, seed),
+        "PackedInference" => new PackedInferenceNet(2, seed),
         _ => throw new ArgumentException($"No network case named '{name}'.", nameof(name)),
     };
 }

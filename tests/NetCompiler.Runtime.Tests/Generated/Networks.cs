@@ -71,6 +71,19 @@ internal partial class NamedBceAdamNet;
 [Dense(17), Softmax]
 internal partial class SoftmaxInferenceNet;
 
+// Large enough for packed weight panels (In · Out >= 16384, Out a multiple of 32): the trainable one runs them at
+// batch 64 (PackedMinBatch) and repacks after each update; the inference one packs once and runs them at every batch.
+[Network(Input = [257])]
+[Dense(96), ReLU]
+[Dense(5)]
+[Loss(LossKind.SoftmaxCrossEntropy), Sgd(LearningRate = 0.05f, Momentum = 0.9f)]
+internal partial class PackedReluNet;
+
+[Network(Input = [300], Seed = 3)]
+[Dense(64, Bias = false)]
+[Dense(7), Softmax]
+internal partial class PackedInferenceNet;
+
 /// <summary>A declared network with its reference description; the two are kept side by side so a mismatch is easy to spot.</summary>
 internal sealed record NetworkCase(string Name, Func<int, INetwork> Create, ReferenceNetwork Model, OptimizerDef? Optimizer);
 
@@ -114,6 +127,12 @@ internal static class NetworkCases
             new(OptimizerKind.Adam, 0.001f, WeightDecay: 0.001f)),
         new("SoftmaxInference", c => new SoftmaxInferenceNet(c),
             new(33, null, Dense(257), Act(ActivationKind.ReLU), Dense(17), new SoftmaxDef()),
+            null),
+        new("PackedRelu", c => new PackedReluNet(c),
+            new(257, LossKind.SoftmaxCrossEntropy, Dense(96), Act(ActivationKind.ReLU), Dense(5)),
+            new(OptimizerKind.Sgd, 0.05f, Momentum: 0.9f)),
+        new("PackedInference", c => new PackedInferenceNet(c),
+            new(300, null, Dense(64, bias: false), Dense(7), new SoftmaxDef()),
             null),
     ];
 

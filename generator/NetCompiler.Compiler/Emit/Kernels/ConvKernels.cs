@@ -1,3 +1,4 @@
+using System.Linq;
 using NetCompiler.Compiler.Model;
 using static NetCompiler.Compiler.Emit.CodeWriter;
 
@@ -100,46 +101,50 @@ internal static class ConvKernels
             w.Line("ref float dYRef = ref MemoryMarshal.GetReference(dY);           // [batch, OutC, Positions]");
             w.Line("ref float colsRef = ref MemoryMarshal.GetReference(cols);       // [batch, Rows, Positions]");
             w.Line("ref float dWeightRef = ref MemoryMarshal.GetReference(dWeight); // [OutC, Rows]");
-            // Samples accumulate into dW, each through a register tile; dW is small next to the products.
-            w.Line("dWeight.Clear();");
-            int mr = profile.DenseRows, nr = profile.DenseColumns;
-            using (w.Block("for (int n = 0; n < batch; n++)"))
+            // Each tile of dW sums over a block of samples and all positions in vector accumulators and reduces them once:
+            // per sample, a tile would have only Positions / W FMAs per horizontal sum (4 for an 8 x 8 output).
+            var tiles = s.Tier.Dense;
+            int mr = tiles.ForwardRows, nr = tiles.ForwardColumns;
+            void Columns(int rows)
             {
-                w.Line("ref float dYN = ref Unsafe.Add(ref dYRef, n * OutSize);");
-                w.Line("ref float colsN = ref Unsafe.Add(ref colsRef, n * ColsSize);");
-                var product = new DotProduct(c.Positions, "Positions",
-                    r => $"Unsafe.Add(ref dYN, (oc + {r}) * Positions)",
-                    col => $"Unsafe.Add(ref colsN, (k + {col}) * Positions)",
-                    (r, col, sum) => $"Unsafe.Add(ref dWeightRef, (oc + {r}) * Rows + k + {col}) += {sum};");
-                void Columns(int rows)
-                {
-                    w.Line("int k = 0;");
-                    if (c.Rows >= nr)
-                        using (w.Block($"for (; k <= Rows - {nr}; k += {nr})")) DenseKernels.DotTile(w, s, rows, nr, product);
-                    if (c.Rows % nr != 0)
-                        using (w.Block("for (; k < Rows; k++)")) DenseKernels.DotTile(w, s, rows, 1, product);
-                }
+                w.Line("int k = 0;");
+                if (c.Rows >= nr)
+                    using (w.Block($"for (; k <= Rows - {Int(nr)}; k += {Int(nr)})")) WeightGradientTile(w, s, c, rows, nr);
+                int restK = c.Rows % nr;
+                if (restK != 0)
+                    using (w.Block($"// the last {Int(restK)} weight column{(restK == 1 ? "" : "s")}")) WeightGradientTile(w, s, c, rows, restK);
+            }
+            // Samples go in blocks whose columns and gradients stay in L2 while every tile reads them; each block adds its
+            // reduced tile into dW.
+            int bytesPerSample = 4 * (c.Rows * c.Positions + c.OutChannels * c.Positions);
+            int block = System.Math.Max(1, profile.ConvSampleBlockBytes / bytesPerSample);
+            w.Line($"const int SampleBlock = {Int(block)}; // {Int(bytesPerSample)} bytes of columns and gradients per sample");
+            w.Line("dWeight.Clear();");
+            using (w.Block("for (int n0 = 0; n0 < batch; n0 += SampleBlock)"))
+            {
+                w.Line("int nEnd = Math.Min(batch, n0 + SampleBlock);");
                 w.Line("int oc = 0;");
-                if (mr > 1 && c.OutChannels >= mr)
-                    using (w.Block($"for (; oc <= OutC - {mr}; oc += {mr})")) Columns(mr);
-                if (c.OutChannels % mr != 0 || mr == 1)
-                    using (w.Block("for (; oc < OutC; oc++)")) Columns(1);
+                if (c.OutChannels >= mr)
+                    using (w.Block($"for (; oc <= OutC - {Int(mr)}; oc += {Int(mr)})")) Columns(mr);
+                int restOc = c.OutChannels % mr;
+                if (restOc != 0)
+                    using (w.Block($"// the last {Int(restOc)} output channel{(restOc == 1 ? "" : "s")}")) Columns(restOc);
             }
             if (!bias) return;
             w.Line("Span<float> dB = dBias.Slice(0, OutC);");
-            using (w.Block("for (int oc = 0; oc < OutC; oc++)"))
+            using (w.Block("for (int ob = 0; ob < OutC; ob++)"))
             {
                 bool vector = !s.Tier.IsScalar && c.Positions >= s.W;
                 if (vector) w.Line($"{s.Type} acc = {s.Zero};");
                 w.Line("float sum = 0f;");
                 using (w.Block("for (int n = 0; n < batch; n++)"))
                 {
-                    w.Line("ref float row = ref Unsafe.Add(ref dYRef, n * OutSize + oc * Positions);");
+                    w.Line("ref float row = ref Unsafe.Add(ref dYRef, n * OutSize + ob * Positions);");
                     w.Line("int i = 0;");
                     if (vector) w.Line($"for (; i <= Positions - {s.W}; i += {s.W}) acc += {s.Load("row", "i")};");
                     if (!vector || c.Positions % s.W != 0) w.Line("for (; i < Positions; i++) sum += Unsafe.Add(ref row, i);");
                 }
-                w.Line(vector ? $"dB[oc] = {s.Sum("acc")} + sum;" : "dB[oc] = sum;");
+                w.Line(vector ? $"dB[ob] = {s.Sum("acc")} + sum;" : "dB[ob] = sum;");
             }
         });
     }
@@ -184,14 +189,58 @@ internal static class ConvKernels
     /// <summary>Walks the tile rows (<paramref name="index"/> up to <paramref name="bound"/>) in register tiles, then singly.</summary>
     private static void Rows(CodeWriter w, Simd s, TargetProfile profile, string index, string bound, int count, int positions, BroadcastProduct product)
     {
-        int mr = profile.DenseRows;
+        // The tier's broadcast tile (as in the dense input gradient): rows of the left matrix x vectors of positions.
+        var tiles = s.Tier.Dense;
+        int mr = tiles.InputGradRows;
+        void Tiles(int rows) =>
+            DenseKernels.InputTiles(w, s, positions, tiles.InputGradVectors, (w, t, nv) => DenseKernels.BroadcastTile(w, t, rows, nv, product), "Positions");
         w.Line($"int {index} = 0;");
-        if (mr > 1 && count >= mr)
-            using (w.Block($"for (; {index} <= {bound} - {mr}; {index} += {mr})"))
-                DenseKernels.AlongInput(w, s, profile, mr, positions, (w, t, rows, nv) => DenseKernels.BroadcastTile(w, t, rows, nv, product), "Positions");
-        if (count % mr != 0 || mr == 1)
-            using (w.Block($"for (; {index} < {bound}; {index}++)"))
-                DenseKernels.AlongInput(w, s, profile, 1, positions, (w, t, rows, nv) => DenseKernels.BroadcastTile(w, t, rows, nv, product), "Positions");
+        if (count >= mr)
+            using (w.Block($"for (; {index} <= {bound} - {Int(mr)}; {index} += {Int(mr)})")) Tiles(mr);
+        int rest = count % mr;
+        if (rest != 0)
+            using (w.Block($"// the last {Int(rest)}")) Tiles(rest);
+    }
+
+    /// <summary>
+    /// <c>dW[oc + r, k + c] = Σ_n Σ_p dY[n, oc + r, p] · cols[n, k + c, p]</c> for a tile of <paramref name="rows"/> output
+    /// channels x <paramref name="cols"/> weight columns over the samples <c>n0 .. nEnd</c>: vector accumulators, one reduction.
+    /// </summary>
+    private static void WeightGradientTile(CodeWriter w, Simd s, ConvShape c, int rows, int cols)
+    {
+        var rs = Tiered.Range(rows).ToArray();
+        var cs = Tiered.Range(cols).ToArray();
+        bool vector = c.Positions >= s.W;
+        bool tail = c.Positions % s.W != 0;
+        if (vector) foreach (int r in rs) foreach (int k in cs) w.Line($"{s.Type} acc{r}{k} = {s.Zero};");
+        if (tail) foreach (int r in rs) foreach (int k in cs) w.Line($"float sum{r}{k} = 0f;");
+        using (w.Block("for (int n = n0; n < nEnd; n++)"))
+        {
+            foreach (int r in rs) w.Line($"ref float g{r} = ref Unsafe.Add(ref dYRef, n * OutSize + (oc + {r}) * Positions);");
+            foreach (int k in cs) w.Line($"ref float col{k} = ref Unsafe.Add(ref colsRef, n * ColsSize + (k + {k}) * Positions);");
+            w.Line("int p = 0;");
+            if (vector)
+                using (w.Block($"for (; p <= Positions - {s.W}; p += {s.W})"))
+                {
+                    foreach (int r in rs) w.Line($"{s.Type} gv{r} = {s.Load($"g{r}", "p")};");
+                    foreach (int k in cs)
+                    {
+                        w.Line($"{s.Type} cv{k} = {s.Load($"col{k}", "p")};");
+                        foreach (int r in rs) w.Line($"acc{r}{k} = {s.Fma($"gv{r}", $"cv{k}", $"acc{r}{k}")};");
+                    }
+                }
+            if (tail)
+                using (w.Block("for (; p < Positions; p++)"))
+                    foreach (int r in rs)
+                        foreach (int k in cs)
+                            w.Line($"sum{r}{k} += Unsafe.Add(ref g{r}, p) * Unsafe.Add(ref col{k}, p);");
+        }
+        foreach (int r in rs)
+            foreach (int k in cs)
+            {
+                string total = vector && tail ? $"{s.Sum($"acc{r}{k}")} + sum{r}{k}" : vector ? s.Sum($"acc{r}{k}") : $"sum{r}{k}";
+                w.Line($"Unsafe.Add(ref dWeightRef, (oc + {r}) * Rows + k + {k}) += {total};");
+            }
     }
 
     /// <summary>
@@ -271,7 +320,18 @@ internal static class ConvKernels
                         {
                             w.Line("if ((uint)iy >= InH) continue;");
                             w.Line("int to = (ch * InH + iy) * InW - Pad + kx;");
-                            w.Line($"for (int ox = start; ox < end; ox++) Unsafe.Add(ref {image}, to + ox * Stride) += Unsafe.Add(ref line, ox);");
+                            if (c.Stride == 1)
+                            {
+                                // Contiguous at stride 1: Vector128 is accelerated wherever any tier is, and the JIT drops
+                                // the branch on the scalar tier.
+                                w.Line("int ox = start;");
+                                using (w.Block("if (Vector128.IsHardwareAccelerated)"))
+                                using (w.Block("for (; ox <= end - 4; ox += 4)"))
+                                    w.Line($"(Vector128.LoadUnsafe(ref {image}, (nuint)(to + ox)) + Vector128.LoadUnsafe(ref line, (nuint)ox)).StoreUnsafe(ref {image}, (nuint)(to + ox));");
+                                w.Line($"for (; ox < end; ox++) Unsafe.Add(ref {image}, to + ox) += Unsafe.Add(ref line, ox);");
+                            }
+                            else
+                                w.Line($"for (int ox = start; ox < end; ox++) Unsafe.Add(ref {image}, to + ox * Stride) += Unsafe.Add(ref line, ox);");
                         }
                     }
                 }

@@ -24,12 +24,108 @@ internal static class DenseKernels
             w.Line("ref float weightRef = ref MemoryMarshal.GetReference(weight); // [Out, In]");
             if (bias) w.Line("ref float biasRef = ref MemoryMarshal.GetReference(bias);     // [Out]");
             w.Line("ref float yRef = ref MemoryMarshal.GetReference(y);       // [batch, Out]");
-            int mr = profile.DenseRows, nr = profile.DenseColumns;
-            w.Line("int n = 0;");
-            if (mr > 1)
-                using (w.Block($"for (; n <= batch - {mr}; n += {mr})")) OutputLoop(w, s, mr, nr, inF, outF, bias, act);
-            using (w.Block("for (; n < batch; n++)")) OutputLoop(w, s, 1, nr, inF, outF, bias, act);
+            var tiles = s.Tier.Dense;
+            BatchTiles(w, tiles.ForwardRows, rows => OutputLoop(w, s, rows, tiles.ForwardColumns, inF, outF, bias, act));
         });
+    }
+
+    /// <summary>
+    /// Whether a dense layer also gets a forward over packed weight panels: its outputs fill whole panels, it is large
+    /// enough for the packing to pay, and its activation has a vector form for the epilogue.
+    /// </summary>
+    public static bool UsesPackedPanels(TargetProfile profile, int inF, int outF, ActivationKind act) =>
+        outF % profile.PanelWidth == 0 && (long)inF * outF >= profile.PackedMinWeights && act is ActivationKind.Identity or ActivationKind.ReLU;
+
+    /// <summary>
+    /// Copies a PyTorch-layout weight <c>[Out, In]</c> into panels <c>[Out / Panel, In, Panel]</c>: the <c>Panel</c> weights that
+    /// one input feature contributes to a panel's outputs become contiguous vectors. Reads walk a panel's rows at once
+    /// (a few KB of cache lines, each reused for 16 inputs) and writes are sequential.
+    /// </summary>
+    public static void PackPanels(CodeWriter w, TargetProfile profile, string name, string[] header, int inF, int outF)
+    {
+        foreach (var line in header) w.Line("// " + line);
+        using (w.Block($"private static void {name}(ReadOnlySpan<float> weight, Span<float> packed)"))
+        {
+            w.Line($"const int In = {Int(inF)}, Out = {Int(outF)}, Panel = {Int(profile.PanelWidth)};");
+            w.Line("ref float weightRef = ref MemoryMarshal.GetReference(weight); // [Out, In]");
+            w.Line("ref float packedRef = ref MemoryMarshal.GetReference(packed); // [Out / Panel, In, Panel]");
+            using (w.Block("for (int panel = 0; panel < Out / Panel; panel++)"))
+            {
+                w.Line("ref float rows = ref Unsafe.Add(ref weightRef, panel * Panel * In);        // [Panel, In]");
+                w.Line("ref float destination = ref Unsafe.Add(ref packedRef, panel * In * Panel); // [In, Panel]");
+                // Unrolled over the panel: each read is one load at a constant offset from the column.
+                using (w.Block("for (int i = 0; i < In; i++)"))
+                {
+                    w.Line("ref float column = ref Unsafe.Add(ref rows, i);                // W[panel outputs, i], In apart");
+                    w.Line("ref float target = ref Unsafe.Add(ref destination, i * Panel); // [Panel]");
+                    for (int j = 0; j < profile.PanelWidth; j++)
+                        w.Line(j == 0 ? "target = column;" : $"Unsafe.Add(ref target, {Int(j)}) = Unsafe.Add(ref column, {Int(j)} * In);");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>y = f(x·Wᵀ + b)</c> over packed panels (see <see cref="PackPanels"/>): broadcast-FMA tiles of samples x vectors of
+    /// a panel's outputs, accumulators initialised with the bias, no horizontal sums and a vector epilogue.
+    /// </summary>
+    public static void ForwardPacked(CodeWriter w, TargetProfile profile, string name, string[] header, int inF, int outF, bool bias, ActivationKind act)
+    {
+        string parameters = "int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, Span<float> y";
+        Tiered.Emit(w, profile, name, parameters, "batch, x, packed, bias, y", profile.PanelWidth, header, (w, s) =>
+        {
+            var tiles = s.Tier.Dense;
+            int group = tiles.PackedVectors * s.W;
+            w.Line($"const int In = {Int(inF)}, Out = {Int(outF)}, Panel = {Int(profile.PanelWidth)};");
+            w.Line("ref float xRef = ref MemoryMarshal.GetReference(x);           // [batch, In]");
+            w.Line("ref float packedRef = ref MemoryMarshal.GetReference(packed); // [Out / Panel, In, Panel]");
+            if (bias) w.Line("ref float biasRef = ref MemoryMarshal.GetReference(bias);     // [Out]");
+            w.Line("ref float yRef = ref MemoryMarshal.GetReference(y);           // [batch, Out]");
+            using (w.Block($"for (int o = 0; o < Out; o += {Int(group)})"))
+            {
+                w.Line("ref float panelRef = ref Unsafe.Add(ref packedRef, o / Panel * (In * Panel) + o % Panel); // [In, Panel] from column o % Panel");
+                BatchTiles(w, tiles.PackedRows, rows => PackedTile(w, s, rows, tiles.PackedVectors, bias, act));
+            }
+        });
+    }
+
+    private static void PackedTile(CodeWriter w, Simd s, int rows, int vectors, bool bias, ActivationKind act)
+    {
+        var rs = Tiered.Range(rows).ToArray();
+        var ks = Tiered.Range(vectors).ToArray();
+        foreach (int r in rs) w.Line($"ref float x{r} = ref Unsafe.Add(ref xRef, (n + {r}) * In);");
+        foreach (int k in ks) w.Line($"{s.Type} b{k} = {(bias ? s.Load("biasRef", Offset("o", k, s.W)) : s.Zero)};");
+        foreach (int r in rs) foreach (int k in ks) w.Line($"{s.Type} acc{r}{k} = b{k};");
+        using (w.Block("for (int i = 0; i < In; i++)"))
+        {
+            w.Line("ref float wRow = ref Unsafe.Add(ref panelRef, i * Panel);");
+            foreach (int k in ks) w.Line($"{s.Type} wv{k} = {s.Load("wRow", Int(k * s.W))};");
+            foreach (int r in rs)
+            {
+                w.Line($"{s.Type} x{r}i = {s.Broadcast($"Unsafe.Add(ref x{r}, i)")};");
+                foreach (int k in ks) w.Line($"acc{r}{k} = {s.Fma($"x{r}i", $"wv{k}", $"acc{r}{k}")};");
+            }
+        }
+        foreach (int r in rs)
+            foreach (int k in ks)
+            {
+                string value = act == ActivationKind.ReLU ? s.Max($"acc{r}{k}", s.Zero) : $"acc{r}{k}";
+                w.Line(s.Store(value, "yRef", $"(n + {r}) * Out + {Offset("o", k, s.W)}"));
+            }
+    }
+
+    /// <summary>
+    /// Walks the samples <c>n</c> (a run-time count) in tiles of <paramref name="rows"/>, then pairs, then singly, so that
+    /// a batch that is not a multiple of the tile still runs most of its samples in multi-row tiles.
+    /// </summary>
+    private static void BatchTiles(CodeWriter w, int rows, Action<int> body)
+    {
+        w.Line("int n = 0;");
+        if (rows > 1)
+            using (w.Block($"for (; n <= batch - {Int(rows)}; n += {Int(rows)})")) body(rows);
+        if (rows > 2)
+            using (w.Block("for (; n <= batch - 2; n += 2)")) body(2);
+        using (w.Block("for (; n < batch; n++)")) body(1);
     }
 
     private static void OutputLoop(CodeWriter w, Simd s, int rows, int nr, int inF, int outF, bool bias, ActivationKind act)
@@ -40,9 +136,10 @@ internal static class DenseKernels
             (r, c, sum) => $"Unsafe.Add(ref yRef, (n + {r}) * Out + o + {c}) = {ActivationTable.Forward(act, $"({sum}{(bias ? $" + Unsafe.Add(ref biasRef, o + {c})" : "")})")};");
         w.Line("int o = 0;");
         if (outF >= nr)
-            using (w.Block($"for (; o <= Out - {nr}; o += {nr})")) DotTile(w, s, rows, nr, product);
-        if (outF % nr != 0)
-            using (w.Block("for (; o < Out; o++)")) DotTile(w, s, rows, 1, product);
+            using (w.Block($"for (; o <= Out - {Int(nr)}; o += {Int(nr)})")) DotTile(w, s, rows, nr, product);
+        int rest = outF % nr;
+        if (rest != 0)
+            using (w.Block($"// the last {Int(rest)} output{(rest == 1 ? "" : "s")}")) DotTile(w, s, rows, rest, product);
     }
 
     /// <summary>
@@ -104,11 +201,9 @@ internal static class DenseKernels
             w.Line("ref float weightRef = ref MemoryMarshal.GetReference(weight); // [Out, In]");
             w.Line("ref float xRef = ref MemoryMarshal.GetReference(x);           // [batch, In], the previous layer's output");
             w.Line("ref float dXRef = ref MemoryMarshal.GetReference(dX);         // [batch, In]");
-            int mr = profile.DenseRows;
-            w.Line("int n = 0;");
-            if (mr > 1)
-                using (w.Block($"for (; n <= batch - {mr}; n += {mr})")) AlongInput(w, s, profile, mr, inF, (w, t, rows, nv) => BackwardInputTile(w, t, rows, nv, inputActivation));
-            using (w.Block("for (; n < batch; n++)")) AlongInput(w, s, profile, 1, inF, (w, t, rows, nv) => BackwardInputTile(w, t, rows, nv, inputActivation));
+            var tiles = s.Tier.Dense;
+            BatchTiles(w, tiles.InputGradRows, rows =>
+                InputTiles(w, s, inF, tiles.InputGradVectors, (w, t, nv) => BackwardInputTile(w, t, rows, nv, inputActivation)));
         });
     }
 
@@ -153,7 +248,10 @@ internal static class DenseKernels
                 p.Store(w, s, r, Offset("i", k, s.W), $"acc{r}{k}");
     }
 
-    /// <summary><c>dW[o, i] = Σ_n dZ[n, o] · x[n, i]</c> and <c>db[o] = Σ_n dZ[n, o]</c>.</summary>
+    /// <summary>
+    /// <c>dW[o, i] = Σ_n dZ[n, o] · x[n, i]</c> and <c>db[o] = Σ_n dZ[n, o]</c>. The block of input features is the
+    /// outer loop: its columns of every sample are read from L1 by all output tiles instead of streaming x once per tile.
+    /// </summary>
     public static void BackwardParams(CodeWriter w, TargetProfile profile, string name, string[] header, int inF, int outF, bool bias)
     {
         string parameters = "int batch, ReadOnlySpan<float> dZ, ReadOnlySpan<float> x, Span<float> dWeight, Span<float> dBias";
@@ -163,28 +261,32 @@ internal static class DenseKernels
             w.Line("ref float dZRef = ref MemoryMarshal.GetReference(dZ);           // [batch, Out]");
             w.Line("ref float xRef = ref MemoryMarshal.GetReference(x);             // [batch, In]");
             w.Line("ref float dWeightRef = ref MemoryMarshal.GetReference(dWeight); // [Out, In]");
-            int mr = profile.DenseRows;
-            w.Line("int o = 0;");
-            if (mr > 1 && outF >= mr)
-                using (w.Block($"for (; o <= Out - {mr}; o += {mr})")) AlongInput(w, s, profile, mr, inF, BackwardWeightTile);
-            if (outF % mr != 0 || mr == 1)
-                using (w.Block("for (; o < Out; o++)")) AlongInput(w, s, profile, 1, inF, BackwardWeightTile);
+            int mr = s.Tier.Dense.WeightGradRows;
+            InputTiles(w, s, inF, s.Tier.Dense.WeightGradVectors, (w, t, nv) =>
+            {
+                w.Line("int o = 0;");
+                if (outF >= mr)
+                    using (w.Block($"for (; o <= Out - {Int(mr)}; o += {Int(mr)})")) BackwardWeightTile(w, t, mr, nv);
+                int rest = outF % mr;
+                if (rest != 0)
+                    using (w.Block($"// the last {Int(rest)} output{(rest == 1 ? "" : "s")}")) BackwardWeightTile(w, t, rest, nv);
+            });
             if (!bias) return;
             w.Line("ref float dBiasRef = ref MemoryMarshal.GetReference(dBias);     // [Out]");
-            w.Line("o = 0;");
+            w.Line("int ob = 0;");
             if (outF >= s.W && !s.Tier.IsScalar)
-                using (w.Block($"for (; o <= Out - {s.W}; o += {s.W})"))
+                using (w.Block($"for (; ob <= Out - {s.W}; ob += {s.W})"))
                 {
                     w.Line($"{s.Type} acc = {s.Zero};");
-                    w.Line($"for (int n = 0; n < batch; n++) acc += {s.Load("dZRef", "n * Out + o")};");
-                    w.Line(s.Store("acc", "dBiasRef", "o"));
+                    w.Line($"for (int n = 0; n < batch; n++) acc += {s.Load("dZRef", "n * Out + ob")};");
+                    w.Line(s.Store("acc", "dBiasRef", "ob"));
                 }
             if (outF % s.W != 0 || s.Tier.IsScalar)
-                using (w.Block("for (; o < Out; o++)"))
+                using (w.Block("for (; ob < Out; ob++)"))
                 {
                     w.Line("float acc = 0f;");
-                    w.Line("for (int n = 0; n < batch; n++) acc += Unsafe.Add(ref dZRef, n * Out + o);");
-                    w.Line("Unsafe.Add(ref dBiasRef, o) = acc;");
+                    w.Line("for (int n = 0; n < batch; n++) acc += Unsafe.Add(ref dZRef, n * Out + ob);");
+                    w.Line("Unsafe.Add(ref dBiasRef, ob) = acc;");
                 }
         });
     }
@@ -195,6 +297,29 @@ internal static class DenseKernels
             "ref float xRow = ref Unsafe.Add(ref xRef, n * In);", "xRow", "xv",
             r => $"Unsafe.Add(ref dZRef, n * Out + o + {r})",
             (w, s, r, column, acc) => w.Line(s.Store(acc, "dWeightRef", $"(o + {r}) * In + {column}"))));
+
+    /// <summary>
+    /// Walks <c>i</c> over the <paramref name="length"/> input features (a compile-time size) in tiles of
+    /// <paramref name="vectors"/> vectors, then one tile of the vectors left, then a scalar tail; each part is emitted
+    /// only when the size needs it. The scalar tier walks tiles of <paramref name="vectors"/> floats.
+    /// </summary>
+    public static void InputTiles(CodeWriter w, Simd s, int length, int vectors, Action<CodeWriter, Simd, int> tile, string lengthName = "In")
+    {
+        int step = vectors * s.W;
+        int restVectors = length % step / s.W;
+        bool scalarTail = length % s.W != 0;
+        w.Line("int i = 0;");
+        if (length >= step)
+            using (w.Block($"for (; i <= {lengthName} - {Int(step)}; i += {Int(step)})")) tile(w, s, vectors);
+        if (restVectors > 0)
+            using (w.Block($"// the last {Int(restVectors)} vector{(restVectors == 1 ? "" : "s")} of {Int(s.W)}"))
+            {
+                tile(w, s, restVectors);
+                if (scalarTail) w.Line($"i += {Int(restVectors * s.W)};");
+            }
+        if (scalarTail)
+            using (w.Block($"for (; i < {lengthName}; i++)")) tile(w, new Simd(TargetProfile.Scalar), 1);
+    }
 
     /// <summary>
     /// Walks <c>i</c> over the input features in tiles of <c>nv</c> vectors, then single vectors, then a scalar tail;

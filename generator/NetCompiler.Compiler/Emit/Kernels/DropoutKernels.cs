@@ -37,6 +37,7 @@ internal static class DropoutKernels
         // rate < 1, so the threshold fits 32 bits; rounding down keeps the drop probability at most the rate.
         uint threshold = (uint)Math.Floor(rate * 4294967296.0);
         foreach (var line in header) w.Line("// " + line);
+        w.Line(Tiered.Optimized);
         using (w.Block($"private static void {name}(int batch, ReadOnlySpan<float> x, Span<float> y, Span<float> mask, bool training, ulong key)"))
         {
             w.Line($"const int Size = {Int(size)};");
@@ -62,6 +63,7 @@ internal static class DropoutKernels
     public static void Backward(CodeWriter w, string name, string[] header, int size, ActivationKind inputActivation)
     {
         foreach (var line in header) w.Line("// " + line);
+        w.Line(Tiered.Optimized);
         using (w.Block($"private static void {name}(int batch, ReadOnlySpan<float> dY, ReadOnlySpan<float> mask, ReadOnlySpan<float> y, Span<float> dX)"))
         {
             w.Line($"int count = batch * {Int(size)};");

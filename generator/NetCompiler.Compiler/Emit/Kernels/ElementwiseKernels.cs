@@ -9,6 +9,7 @@ internal static class ElementwiseKernels
     public static void ActivationForward(CodeWriter w, string name, string[] header, ActivationKind act)
     {
         foreach (var line in header) w.Line("// " + line);
+        w.Line(Tiered.Optimized);
         using (w.Block($"private static void {name}(ReadOnlySpan<float> x, Span<float> y)"))
             w.Line($"for (int i = 0; i < x.Length; i++) y[i] = {ActivationTable.Forward(act, "x[i]")};");
     }
@@ -16,6 +17,7 @@ internal static class ElementwiseKernels
     public static void ActivationBackward(CodeWriter w, string name, string[] header, ActivationKind act)
     {
         foreach (var line in header) w.Line("// " + line);
+        w.Line(Tiered.Optimized);
         using (w.Block($"private static void {name}(ReadOnlySpan<float> dY, ReadOnlySpan<float> y, Span<float> dX)"))
             w.Line($"for (int i = 0; i < dY.Length; i++) dX[i] = {ActivationTable.Backward(act, "dY[i]", "y[i]", TargetProfile.Scalar)};");
     }
@@ -23,6 +25,7 @@ internal static class ElementwiseKernels
     public static void SoftmaxForward(CodeWriter w, string name, string[] header, int features)
     {
         foreach (var line in header) w.Line("// " + line);
+        w.Line(Tiered.Optimized);
         using (w.Block($"private static void {name}(int batch, ReadOnlySpan<float> x, Span<float> y)"))
         {
             w.Line($"const int Features = {Int(features)};");
@@ -43,6 +46,7 @@ internal static class ElementwiseKernels
     public static void SoftmaxBackward(CodeWriter w, string name, string[] header, int features)
     {
         foreach (var line in header) w.Line("// " + line);
+        w.Line(Tiered.Optimized);
         using (w.Block($"private static void {name}(int batch, ReadOnlySpan<float> dY, ReadOnlySpan<float> y, Span<float> dX)"))
         {
             w.Line($"const int Features = {Int(features)};");

@@ -14,6 +14,7 @@ internal static class LossKernels
     {
         foreach (var line in header) w.Line("// " + line);
         string targetType = loss == LossKind.SoftmaxCrossEntropy ? "ReadOnlySpan<int> labels" : "ReadOnlySpan<float> targets";
+        w.Line(Tiered.Optimized);
         w.Open($"private static float {name}(int batch, ReadOnlySpan<float> y, {targetType}, Span<float> dZ)");
         w.Line($"const int Features = {Int(features)};");
         w.Line("double total = 0;");

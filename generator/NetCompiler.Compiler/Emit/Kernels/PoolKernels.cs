@@ -18,14 +18,16 @@ internal static class PoolKernels
     public static void MaxForward(CodeWriter w, string name, string[] header, PoolShape p)
     {
         foreach (var line in header) w.Line("// " + line);
+        w.Line(Tiered.Optimized);
         using (w.Block($"private static void {name}(int batch, ReadOnlySpan<float> x, Span<float> y)"))
         {
             Constants(w, p);
             PlaneLoops(w, "x", "y", () =>
             {
                 w.Line("float best = win;");
-                // Once a NaN is taken nothing compares greater, and a later NaN replaces it with a NaN.
-                ForWindow(w, p, offset => w.Line($"{{ float v = Unsafe.Add(ref win, {offset}); if (v > best || float.IsNaN(v)) best = v; }}"), skipFirst: true);
+                // MathF.Max propagates a NaN, as PyTorch does, without a branch: ReLU outputs tie at zero so often that
+                // compare-and-branch code mispredicts.
+                ForWindow(w, p, offset => w.Line($"best = MathF.Max(best, Unsafe.Add(ref win, {offset}));"), skipFirst: true);
                 w.Line("Unsafe.Add(ref yP, oy * OutW + ox) = best;");
             });
         }
@@ -34,16 +36,26 @@ internal static class PoolKernels
     public static void MaxBackward(CodeWriter w, string name, string[] header, PoolShape p, ActivationKind inputActivation)
     {
         foreach (var line in header) w.Line("// " + line);
+        w.Line(Tiered.Optimized);
         using (w.Block($"private static void {name}(int batch, ReadOnlySpan<float> dY, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dX)"))
         {
             Constants(w, p);
             w.Line("ref float xRef = ref MemoryMarshal.GetReference(x);   // [batch, C, InH, InW]");
             w.Line("ref float dYRef = ref MemoryMarshal.GetReference(dY); // [batch, C, OutH, OutW]");
             w.Line("ref float dXRef = ref MemoryMarshal.GetReference(dX); // [batch, C, InH, InW]");
-            w.Line("dX.Slice(0, batch * C * InH * InW).Clear();");
+            // Windows that do not overlap route each input at most one gradient: it is written with the activation's
+            // derivative applied, and no second pass over dX is needed.
+            bool disjoint = p.Stride >= p.Kernel;
+            if (disjoint && inputActivation != ActivationKind.Identity)
+                w.Line("ref float yRef = ref MemoryMarshal.GetReference(y);   // [batch, C, InH, InW], the previous layer's output");
+            // Windows that tile the input exactly write every element of dX (zeros beside each maximum): no clearing pass.
+            bool tiling = p.Stride == p.Kernel && p.InHeight == p.OutHeight * p.Stride && p.InWidth == p.OutWidth * p.Stride;
+            if (!tiling) w.Line("dX.Slice(0, batch * C * InH * InW).Clear();");
             using (w.Block("for (int plane = 0; plane < batch * C; plane++)"))
             {
                 w.Line("ref float xP = ref Unsafe.Add(ref xRef, plane * InH * InW);");
+                if (disjoint && inputActivation != ActivationKind.Identity)
+                    w.Line("ref float yP = ref Unsafe.Add(ref yRef, plane * InH * InW);");
                 w.Line("ref float dXP = ref Unsafe.Add(ref dXRef, plane * InH * InW);");
                 w.Line("ref float dYP = ref Unsafe.Add(ref dYRef, plane * OutH * OutW);");
                 using (w.Block("for (int oy = 0; oy < OutH; oy++)"))
@@ -52,18 +64,24 @@ internal static class PoolKernels
                     w.Line("int origin = oy * Stride * InW + ox * Stride;");
                     w.Line("int best = origin;");
                     w.Line("float bestValue = Unsafe.Add(ref xP, origin);");
-                    // Strictly greater keeps the first of equal maxima; a NaN is taken only over a number.
-                    ForWindow(w, p, offset => w.Line($"{{ float v = Unsafe.Add(ref xP, origin + {offset}); if (v > bestValue || (float.IsNaN(v) && !float.IsNaN(bestValue))) {{ best = origin + {offset}; bestValue = v; }} }}"), skipFirst: true);
-                    w.Line("Unsafe.Add(ref dXP, best) += Unsafe.Add(ref dYP, oy * OutW + ox);");
+                    // Strictly greater keeps the first of equal maxima; a NaN is taken only over a number. The index is selected
+                    // without a branch (non-short-circuit | and &), and MathF.Max gives the same running maximum for the comparisons.
+                    ForWindow(w, p, offset => w.Line($"{{ float v = Unsafe.Add(ref xP, origin + {offset}); bool take = (v > bestValue) | (float.IsNaN(v) & !float.IsNaN(bestValue)); best = take ? origin + {offset} : best; bestValue = MathF.Max(bestValue, v); }}"), skipFirst: true);
+                    if (tiling) ForWindow(w, p, offset => w.Line($"Unsafe.Add(ref dXP, origin + {offset}) = 0f;"));
+                    if (disjoint)
+                        w.Line($"Unsafe.Add(ref dXP, best) = {ActivationTable.Backward(inputActivation, "Unsafe.Add(ref dYP, oy * OutW + ox)", "Unsafe.Add(ref yP, best)", TargetProfile.Scalar)};");
+                    else
+                        w.Line("Unsafe.Add(ref dXP, best) += Unsafe.Add(ref dYP, oy * OutW + ox);");
                 }
             }
-            Derivative(w, p, inputActivation);
+            if (!disjoint) Derivative(w, p, inputActivation);
         }
     }
 
     public static void AvgForward(CodeWriter w, string name, string[] header, PoolShape p)
     {
         foreach (var line in header) w.Line("// " + line);
+        w.Line(Tiered.Optimized);
         using (w.Block($"private static void {name}(int batch, ReadOnlySpan<float> x, Span<float> y)"))
         {
             Constants(w, p);
@@ -80,6 +98,7 @@ internal static class PoolKernels
     public static void AvgBackward(CodeWriter w, string name, string[] header, PoolShape p, ActivationKind inputActivation)
     {
         foreach (var line in header) w.Line("// " + line);
+        w.Line(Tiered.Optimized);
         using (w.Block($"private static void {name}(int batch, ReadOnlySpan<float> dY, ReadOnlySpan<float> y, Span<float> dX)"))
         {
             Constants(w, p);
@@ -148,7 +167,9 @@ internal static class PoolKernels
     private static void Derivative(CodeWriter w, PoolShape p, ActivationKind act)
     {
         if (act == ActivationKind.Identity) return;
+        w.Line("ref float dXAll = ref MemoryMarshal.GetReference(dX);");
+        w.Line("ref float yAll = ref MemoryMarshal.GetReference(y);");
         w.Line("int count = batch * C * InH * InW;");
-        w.Line($"for (int i = 0; i < count; i++) dX[i] = {ActivationTable.Backward(act, "dX[i]", "y[i]", TargetProfile.Scalar)};");
+        w.Line($"for (int i = 0; i < count; i++) Unsafe.Add(ref dXAll, i) = {ActivationTable.Backward(act, "Unsafe.Add(ref dXAll, i)", "Unsafe.Add(ref yAll, i)", TargetProfile.Scalar)};");
     }
 }

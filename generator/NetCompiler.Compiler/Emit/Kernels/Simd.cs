@@ -27,6 +27,8 @@ internal readonly struct Simd(VectorTier tier)
 
     public string Sum(string vector) => tier.IsScalar ? vector : $"{tier.Name}.Sum({vector})";
 
+    public string Max(string a, string b) => tier.IsScalar ? $"MathF.Max({a}, {b})" : $"{tier.Name}.Max({a}, {b})";
+
     public string Sqrt(string x) => tier.IsScalar ? $"MathF.Sqrt({x})" : $"{tier.Name}.Sqrt({x})";
 }
 
@@ -50,11 +52,18 @@ internal static class Tiered
         foreach (var t in tiers)
         {
             w.Line();
+            w.Line(Optimized);
             w.Open($"private static void {name}{t.Suffix}({parameters})");
             body(w, new Simd(t));
             w.Close();
         }
     }
+
+    /// <summary>
+    /// The attribute of every kernel: straight to optimized code. A tier-0 kernel (accumulators on the stack) runs several
+    /// times slower, and the tier-up waits for the call counting delay, which a busy machine keeps extending.
+    /// </summary>
+    public const string Optimized = "[MethodImpl(MethodImplOptions.AggressiveOptimization)]";
 
     /// <summary><c>ref float {name}Ref = ref MemoryMarshal.GetReference({name});</c> for each span.</summary>
     public static void Refs(CodeWriter w, params string[] spans)
