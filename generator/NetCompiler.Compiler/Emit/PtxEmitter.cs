@@ -169,6 +169,24 @@ public static class PtxEmitter
             stateBuffers);
     }
 
+    // Every loss but softmax cross-entropy reads the last layer's post-activation output and fuses that activation's derivative.
+    private static PtxKernel LossKernel(string name, LossKind loss, ActivationKind activation, int features)
+    {
+        if (loss == LossKind.BinaryCrossEntropy && activation != ActivationKind.Sigmoid)
+        {
+            throw new ArgumentException($"Binary cross-entropy needs a sigmoid output, but the activation is {activation}.", nameof(activation));
+        }
+
+        return loss switch
+        {
+            LossKind.SoftmaxCrossEntropy => LossKernels.SoftmaxCrossEntropy(name, features),
+            LossKind.MeanSquaredError => LossKernels.MeanSquaredError(name, features, ToPtx(activation)),
+            LossKind.BinaryCrossEntropy => LossKernels.BinaryCrossEntropy(name, features),
+            LossKind.Perceptron => LossKernels.Perceptron(name, features, ToPtx(activation)),
+            _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss."),
+        };
+    }
+
     internal static PtxActivation ToPtx(ActivationKind activation) => activation switch
     {
         ActivationKind.Identity => PtxActivation.Identity,
@@ -209,14 +227,12 @@ public static class PtxEmitter
                 yield return Step(ElementwiseKernels.ActivationForward(name, graph.Tensor(n.Inputs[0]).Size, ToPtx(n.Activation)), T(n.Inputs[0]), batch, T(n.Outputs[0]));
                 break;
             case OpKind.Softmax:
-                yield return Step(PtxRowKernels.SoftmaxForward(name, graph.Tensor(n.Inputs[0]).Size), T(n.Inputs[0]), batch, T(n.Outputs[0]));
+                yield return Step(SoftmaxKernels.SoftmaxForward(name, graph.Tensor(n.Inputs[0]).Size), T(n.Inputs[0]), batch, T(n.Outputs[0]));
                 break;
             case OpKind.LossGrad:
             {
                 int features = graph.Tensor(n.Inputs[0]).Size;
-                var kernel = n.Loss == LossKind.SoftmaxCrossEntropy
-                    ? LossKernels.SoftmaxCrossEntropy(name, features)
-                    : PtxRowKernels.TargetLoss(name, n.Loss, n.Activation, features);
+                var kernel = LossKernel(name, n.Loss, n.Activation, features);
                 yield return Step(kernel, T(n.Inputs[0]), T(n.Inputs[1]), batch, GpuArgument.Pointer(GpuBufferKind.RowLoss), T(n.Outputs[0]));
                 yield return Step(LossKernels.MeanLoss("MeanLoss"), GpuArgument.Pointer(GpuBufferKind.RowLoss), batch, GpuArgument.Pointer(GpuBufferKind.Loss));
                 break;
@@ -225,7 +241,7 @@ public static class PtxEmitter
                 yield return Step(ElementwiseKernels.ActivationBackward(name, graph.Tensor(n.Inputs[0]).Size, ToPtx(n.Activation)), T(n.Inputs[0]), T(n.Inputs[1]), batch, T(n.Outputs[0]));
                 break;
             case OpKind.SoftmaxGrad:
-                yield return Step(PtxRowKernels.SoftmaxBackward(name, graph.Tensor(n.Inputs[0]).Size), T(n.Inputs[0]), T(n.Inputs[1]), batch, T(n.Outputs[0]));
+                yield return Step(SoftmaxKernels.SoftmaxBackward(name, graph.Tensor(n.Inputs[0]).Size), T(n.Inputs[0]), T(n.Inputs[1]), batch, T(n.Outputs[0]));
                 break;
             case OpKind.DenseGradInput:
             {

@@ -19,6 +19,7 @@ public static class LossKernels
 
     private static readonly string NegativeInfinity = PtxFormat.Float(float.NegativeInfinity);
     private static readonly string NaN = PtxFormat.Float(float.NaN);
+    private static readonly string LogClamp = PtxFormat.Float(-100f);
 
     /// <summary>
     /// Softmax cross-entropy over <paramref name="classes"/> logits per row with integer labels:
@@ -118,21 +119,80 @@ public static class LossKernels
     }
 
     /// <summary>
-    /// Mean squared error (PyTorch's mean over all elements): <c>rowLoss[b] = sum_j (p - t)^2 / features</c> and
-    /// <c>dPredictions = 2 (p - t) / (batch * features)</c>.
+    /// Mean squared error (PyTorch's mean over all elements) on the output p of <paramref name="activation"/>:
+    /// <c>rowLoss[b] = sum_j (p - t)^2 / features</c> and <c>dPredictions = 2 (p - t) / (batch * features) * activation'(p)</c>,
+    /// the gradient with respect to the activation's input.
     /// Parameters: <c>predictions [batch, features], targets [batch, features], batch, rowLoss [batch], dPredictions [batch, features]</c>.
     /// </summary>
-    public static PtxKernel MeanSquaredError(string name, int features)
+    public static PtxKernel MeanSquaredError(string name, int features, PtxActivation activation = PtxActivation.Identity)
     {
         PtxFormat.ValidatePositive(features, nameof(features));
         var kernel = new PtxKernelBuilder(name);
-        kernel.Header($"mean squared error: predictions[batch, {features}], targets[batch, {features}] -> rowLoss[batch], dPredictions = 2 (p - t) / (batch * {features})");
-        return EmitElementwiseLoss(kernel, features, "predictions", "dPredictions", (p, t, elementLoss, gradientNumerator) =>
+        kernel.Header($"mean squared error: predictions[batch, {features}], targets[batch, {features}] -> rowLoss[batch], dPredictions = 2 (p - t) / (batch * {features}){DerivativeNote(activation)}");
+        return EmitElementwiseLoss(kernel, features, "predictions", "dPredictions", activation, (p, t, elementLoss, gradientNumerator) =>
         {
             var w = kernel.Body;
             w.Line($"sub.f32 {gradientNumerator}, {p}, {t};");
             w.Line($"mul.f32 {elementLoss}, {gradientNumerator}, {gradientNumerator};");
             w.Line($"add.f32 {gradientNumerator}, {gradientNumerator}, {gradientNumerator};");
+        });
+    }
+
+    /// <summary>
+    /// Binary cross-entropy on sigmoid probabilities p (PyTorch's <c>BCELoss</c>, mean over all elements, logs clamped at
+    /// -100): <c>rowLoss[b] = sum_j loss / features</c> and the gradient with respect to the logits,
+    /// <c>dLogits = (p - t) / (batch * features)</c>: the sigmoid's derivative cancels the loss's denominator.
+    /// Parameters: <c>probabilities [batch, features], targets [batch, features], batch, rowLoss [batch], dLogits [batch, features]</c>.
+    /// </summary>
+    public static PtxKernel BinaryCrossEntropy(string name, int features)
+    {
+        PtxFormat.ValidatePositive(features, nameof(features));
+        var kernel = new PtxKernelBuilder(name);
+        kernel.Header($"binary cross-entropy: probabilities[batch, {features}], targets[batch, {features}] -> rowLoss[batch], dLogits = (p - t) / (batch * {features})");
+        return EmitElementwiseLoss(kernel, features, "probabilities", "dLogits", PtxActivation.Identity, (p, t, elementLoss, gradientNumerator) =>
+        {
+            // loss = -(t max(ln p, -100) + (1 - t) max(ln(1 - p), -100)); ln 0 = -inf clamps to -100.
+            var w = kernel.Body;
+            string logP = kernel.F32("log_p");
+            string log1mP = kernel.F32("log_1m_p");
+            string oneMinus = kernel.F32("one_minus");
+            PtxActivationEmitter.Log(kernel, logP, p);
+            w.Line($"max.f32 {logP}, {logP}, {LogClamp};");
+            w.Line($"sub.f32 {oneMinus}, {PtxActivationEmitter.One}, {p};");
+            PtxActivationEmitter.Log(kernel, log1mP, oneMinus);
+            w.Line($"max.f32 {log1mP}, {log1mP}, {LogClamp};");
+            w.Line($"sub.f32 {oneMinus}, {PtxActivationEmitter.One}, {t};");
+            w.Line($"mul.f32 {elementLoss}, {oneMinus}, {log1mP};");
+            w.Line($"fma.rn.f32 {elementLoss}, {t}, {logP}, {elementLoss};");
+            w.Line($"neg.f32 {elementLoss}, {elementLoss};");
+            w.Line($"sub.f32 {gradientNumerator}, {p}, {t};");
+        });
+    }
+
+    /// <summary>
+    /// Perceptron loss (Rosenblatt's rule, <c>s = 2t - 1</c>) on the output p of <paramref name="activation"/>: only a
+    /// misclassified or undecided element, <c>s p &lt;= 0</c>, contributes <c>-s p</c> and the gradient
+    /// <c>-s / (batch * features) * activation'(p)</c>.
+    /// Parameters: <c>predictions [batch, features], targets [batch, features], batch, rowLoss [batch], dPredictions [batch, features]</c>.
+    /// </summary>
+    public static PtxKernel Perceptron(string name, int features, PtxActivation activation = PtxActivation.Identity)
+    {
+        PtxFormat.ValidatePositive(features, nameof(features));
+        var kernel = new PtxKernelBuilder(name);
+        kernel.Header($"perceptron: predictions[batch, {features}], targets[batch, {features}] -> rowLoss[batch], dPredictions = -s / (batch * {features}) where s p <= 0{DerivativeNote(activation)}");
+        return EmitElementwiseLoss(kernel, features, "predictions", "dPredictions", activation, (p, t, elementLoss, gradientNumerator) =>
+        {
+            var w = kernel.Body;
+            string sign = kernel.F32("sign");
+            string margin = kernel.F32("margin");
+            string correct = kernel.Pred("correct");
+            w.Line($"fma.rn.f32 {sign}, {t}, {PtxActivationEmitter.Two}, {PtxFormat.Float(-1f)};");
+            w.Line($"mul.f32 {margin}, {sign}, {p};");
+            w.Line($"setp.gt.f32 {correct}, {margin}, {PtxActivationEmitter.Zero};");
+            w.Line($"neg.f32 {elementLoss}, {margin};");
+            w.Line($"neg.f32 {gradientNumerator}, {sign};");
+            w.Line($"selp.f32 {elementLoss}, {PtxActivationEmitter.Zero}, {elementLoss}, {correct};");
+            w.Line($"selp.f32 {gradientNumerator}, {PtxActivationEmitter.Zero}, {gradientNumerator}, {correct};");
         });
     }
 
@@ -147,7 +207,7 @@ public static class LossKernels
         PtxFormat.ValidatePositive(features, nameof(features));
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"binary cross-entropy with logits: logits[batch, {features}], targets[batch, {features}] -> rowLoss[batch], dLogits = (sigmoid(z) - t) / (batch * {features})");
-        return EmitElementwiseLoss(kernel, features, "logits", "dLogits", (z, t, elementLoss, gradientNumerator) =>
+        return EmitElementwiseLoss(kernel, features, "logits", "dLogits", PtxActivation.Identity, (z, t, elementLoss, gradientNumerator) =>
         {
             var w = kernel.Body;
             string e = kernel.F32("e");
@@ -238,8 +298,14 @@ public static class LossKernels
         return kernel.Build(new PtxLaunch(name, PtxGridDim.One, PtxGridDim.One, BlockSize, 1, Warps * 4));
     }
 
-    /// <summary>Shared body of the elementwise losses: per-element loss and gradient numerator from (prediction, target).</summary>
-    private static PtxKernel EmitElementwiseLoss(PtxKernelBuilder kernel, int features, string inputName, string gradientName, Action<string, string, string, string> element)
+    private static string DerivativeNote(PtxActivation activation) =>
+        activation == PtxActivation.Identity ? "" : $" .* {PtxActivationEmitter.Describe(activation)}'(p)";
+
+    /// <summary>
+    /// Shared body of the elementwise losses: per-element loss and gradient numerator from (prediction, target); the
+    /// numerator is scaled to the mean and multiplied by <paramref name="activation"/>'s derivative at the prediction.
+    /// </summary>
+    private static PtxKernel EmitElementwiseLoss(PtxKernelBuilder kernel, int features, string inputName, string gradientName, PtxActivation activation, Action<string, string, string, string> element)
     {
         kernel.Parameter(inputName, PtxParameterKind.Pointer, $"[batch, {features}]");
         kernel.Parameter("targets", PtxParameterKind.Pointer, $"[batch, {features}]");
@@ -276,6 +342,7 @@ public static class LossKernels
             element(p, t, elementLoss, numerator);
             w.Line($"add.f32 {sum}, {sum}, {elementLoss};");
             w.Line($"mul.f32 {numerator}, {numerator}, {scale};");
+            PtxActivationEmitter.MultiplyByDerivative(kernel, activation, numerator, numerator, p);
             kernel.ElementAddress(address, row.RowStart(gradient), column);
             w.Line($"st.global.f32 [{address}], {numerator};");
         });
