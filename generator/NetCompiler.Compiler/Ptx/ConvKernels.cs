@@ -48,12 +48,9 @@ public static class ConvKernels
     {
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"conv im2col: {c.Describe()}");
-        kernel.Parameter("x", PtxParameterKind.Pointer, $"[batch, {c.InChannels}, {c.InHeight}, {c.InWidth}]");
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("cols", PtxParameterKind.Pointer, $"[batch, {c.Rows}, {c.Positions}]");
-        string x = kernel.LoadPointer("x");
-        string batch = kernel.LoadU32("batch");
-        string cols = kernel.LoadPointer("cols");
+        string x = kernel.PointerParameter("x", $"[batch, {c.InChannels}, {c.InHeight}, {c.InWidth}]");
+        string batch = kernel.U32Parameter("batch");
+        string cols = kernel.PointerParameter("cols", $"[batch, {c.Rows}, {c.Positions}]");
         string index = ElementwiseKernels.EmitIndex(kernel, batch, c.ColumnsSize);
         var w = kernel.Body;
         string sample = kernel.U32("sample");
@@ -114,20 +111,11 @@ public static class ConvKernels
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"conv forward: y = {PtxActivationEmitter.Describe(activation)}(weight[{c.OutChannels}, {c.Rows}] * cols{(hasBias ? $" + bias[{c.OutChannels}]" : "")}), {c.Describe()}");
         kernel.Header($"GEMM M = {c.OutChannels} (oc), N = batch * {c.Positions} (n, p), K = {c.Rows}");
-        kernel.Parameter("cols", PtxParameterKind.Pointer, $"[batch, {c.Rows}, {c.Positions}]");
-        kernel.Parameter("weight", PtxParameterKind.Pointer, $"[{c.OutChannels}, {c.Rows}]");
-        if (hasBias)
-        {
-            kernel.Parameter("bias", PtxParameterKind.Pointer, $"[{c.OutChannels}]");
-        }
-
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("y", PtxParameterKind.Pointer, $"[batch, {c.OutChannels}, {c.Positions}]");
-        string cols = kernel.LoadPointer("cols");
-        string weight = kernel.LoadPointer("weight");
-        string? bias = hasBias ? kernel.LoadPointer("bias") : null;
-        string batch = kernel.LoadU32("batch");
-        string y = kernel.LoadPointer("y");
+        string cols = kernel.PointerParameter("cols", $"[batch, {c.Rows}, {c.Positions}]");
+        string weight = kernel.PointerParameter("weight", $"[{c.OutChannels}, {c.Rows}]");
+        string? bias = hasBias ? kernel.PointerParameter("bias", $"[{c.OutChannels}]") : null;
+        string batch = kernel.U32Parameter("batch");
+        string y = kernel.PointerParameter("y", $"[batch, {c.OutChannels}, {c.Positions}]");
         var w = kernel.Body;
         string samples = SampleExtent(kernel, batch, c.Positions);
 
@@ -180,14 +168,10 @@ public static class ConvKernels
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"conv backward (weight): dWeight[{c.OutChannels}, {c.Rows}] = dY * cols^T over batch and positions, {c.Describe()}");
         kernel.Header($"GEMM M = {c.OutChannels} (oc), N = {c.Rows} (c, ky, kx), K = batch * {c.Positions} (n, p)");
-        kernel.Parameter("dY", PtxParameterKind.Pointer, $"[batch, {c.OutChannels}, {c.Positions}]");
-        kernel.Parameter("cols", PtxParameterKind.Pointer, $"[batch, {c.Rows}, {c.Positions}]");
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("dWeight", PtxParameterKind.Pointer, $"[{c.OutChannels}, {c.Rows}]");
-        string dY = kernel.LoadPointer("dY");
-        string cols = kernel.LoadPointer("cols");
-        string batch = kernel.LoadU32("batch");
-        string dWeight = kernel.LoadPointer("dWeight");
+        string dY = kernel.PointerParameter("dY", $"[batch, {c.OutChannels}, {c.Positions}]");
+        string cols = kernel.PointerParameter("cols", $"[batch, {c.Rows}, {c.Positions}]");
+        string batch = kernel.U32Parameter("batch");
+        string dWeight = kernel.PointerParameter("dWeight", $"[{c.OutChannels}, {c.Rows}]");
         var w = kernel.Body;
         string samples = SampleExtent(kernel, batch, c.Positions);
 
@@ -213,13 +197,10 @@ public static class ConvKernels
     {
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"conv backward (bias): dBias[{c.OutChannels}] = sums of dY over batch and positions, {c.Describe()}");
-        kernel.Parameter("dY", PtxParameterKind.Pointer, $"[batch, {c.OutChannels}, {c.Positions}]");
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("dBias", PtxParameterKind.Pointer, $"[{c.OutChannels}]");
+        string dY = kernel.PointerParameter("dY", $"[batch, {c.OutChannels}, {c.Positions}]");
+        string batch = kernel.U32Parameter("batch");
+        string dBias = kernel.PointerParameter("dBias", $"[{c.OutChannels}]");
         kernel.UseSharedMemory(BlockSize * 4);
-        string dY = kernel.LoadPointer("dY");
-        string batch = kernel.LoadU32("batch");
-        string dBias = kernel.LoadPointer("dBias");
         var w = kernel.Body;
         string tid = kernel.U32("thread");
         string channel = kernel.U32("channel");
@@ -286,14 +267,10 @@ public static class ConvKernels
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"conv backward (columns): dCols = weight[{c.OutChannels}, {c.Rows}]^T * dY, {c.Describe()}");
         kernel.Header($"GEMM M = {c.Rows} (c, ky, kx), N = batch * {c.Positions} (n, p), K = {c.OutChannels} (oc)");
-        kernel.Parameter("dY", PtxParameterKind.Pointer, $"[batch, {c.OutChannels}, {c.Positions}]");
-        kernel.Parameter("weight", PtxParameterKind.Pointer, $"[{c.OutChannels}, {c.Rows}]");
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("dCols", PtxParameterKind.Pointer, $"[batch, {c.Rows}, {c.Positions}]");
-        string dY = kernel.LoadPointer("dY");
-        string weight = kernel.LoadPointer("weight");
-        string batch = kernel.LoadU32("batch");
-        string dCols = kernel.LoadPointer("dCols");
+        string dY = kernel.PointerParameter("dY", $"[batch, {c.OutChannels}, {c.Positions}]");
+        string weight = kernel.PointerParameter("weight", $"[{c.OutChannels}, {c.Rows}]");
+        string batch = kernel.U32Parameter("batch");
+        string dCols = kernel.PointerParameter("dCols", $"[batch, {c.Rows}, {c.Positions}]");
         var w = kernel.Body;
         string samples = SampleExtent(kernel, batch, c.Positions);
 
@@ -321,18 +298,10 @@ public static class ConvKernels
         bool fused = inputActivation != PtxActivation.Identity;
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"conv col2im: dX = col2im(dCols){(fused ? $" .* {PtxActivationEmitter.Describe(inputActivation)}'(x)" : "")}, {c.Describe()}");
-        kernel.Parameter("dCols", PtxParameterKind.Pointer, $"[batch, {c.Rows}, {c.Positions}]");
-        if (fused)
-        {
-            kernel.Parameter("x", PtxParameterKind.Pointer, $"[batch, {c.InChannels}, {c.InHeight}, {c.InWidth}] saved {PtxActivationEmitter.Describe(inputActivation)} output");
-        }
-
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("dX", PtxParameterKind.Pointer, $"[batch, {c.InChannels}, {c.InHeight}, {c.InWidth}]");
-        string dCols = kernel.LoadPointer("dCols");
-        string? x = fused ? kernel.LoadPointer("x") : null;
-        string batch = kernel.LoadU32("batch");
-        string dX = kernel.LoadPointer("dX");
+        string dCols = kernel.PointerParameter("dCols", $"[batch, {c.Rows}, {c.Positions}]");
+        string? x = fused ? kernel.PointerParameter("x", $"[batch, {c.InChannels}, {c.InHeight}, {c.InWidth}] saved {PtxActivationEmitter.Describe(inputActivation)} output") : null;
+        string batch = kernel.U32Parameter("batch");
+        string dX = kernel.PointerParameter("dX", $"[batch, {c.InChannels}, {c.InHeight}, {c.InWidth}]");
         string index = ElementwiseKernels.EmitIndex(kernel, batch, c.InSize);
         var w = kernel.Body;
         string sample = kernel.U32("sample");

@@ -14,13 +14,10 @@ public static class ElementwiseKernels
         PtxFormat.ValidatePositive(features, nameof(features));
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"activation forward: y[batch, {features}] = {PtxActivationEmitter.Describe(activation)}(x[batch, {features}])");
-        kernel.Parameter("x", PtxParameterKind.Pointer, $"[batch, {features}]");
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("y", PtxParameterKind.Pointer, $"[batch, {features}]");
+        string x = kernel.PointerParameter("x", $"[batch, {features}]");
+        string batch = kernel.U32Parameter("batch");
+        string y = kernel.PointerParameter("y", $"[batch, {features}]");
 
-        string x = kernel.LoadPointer("x");
-        string batch = kernel.LoadU32("batch");
-        string y = kernel.LoadPointer("y");
         string index = EmitIndex(kernel, batch, features);
         string address = kernel.U64("address");
         string value = kernel.F32("value");
@@ -43,15 +40,11 @@ public static class ElementwiseKernels
         PtxFormat.ValidatePositive(features, nameof(features));
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"activation backward: dX[batch, {features}] = dY[batch, {features}] .* {PtxActivationEmitter.Describe(activation)}'(from y[batch, {features}])");
-        kernel.Parameter("dY", PtxParameterKind.Pointer, $"[batch, {features}]");
-        kernel.Parameter("y", PtxParameterKind.Pointer, $"[batch, {features}]");
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("dX", PtxParameterKind.Pointer, $"[batch, {features}]");
+        string dY = kernel.PointerParameter("dY", $"[batch, {features}]");
+        string y = kernel.PointerParameter("y", $"[batch, {features}]");
+        string batch = kernel.U32Parameter("batch");
+        string dX = kernel.PointerParameter("dX", $"[batch, {features}]");
 
-        string dY = kernel.LoadPointer("dY");
-        string y = kernel.LoadPointer("y");
-        string batch = kernel.LoadU32("batch");
-        string dX = kernel.LoadPointer("dX");
         string index = EmitIndex(kernel, batch, features);
         string address = kernel.U64("address");
         string gradient = kernel.F32("gradient");

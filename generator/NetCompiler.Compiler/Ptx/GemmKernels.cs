@@ -39,21 +39,12 @@ public static class GemmKernels
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"dense forward: y[batch, {outFeatures}] = {PtxActivationEmitter.Describe(activation)}(x[batch, {inFeatures}] * weight[{outFeatures}, {inFeatures}]^T{(hasBias ? $" + bias[{outFeatures}]" : "")})");
         kernel.Header($"GEMM M = batch, N = {outFeatures}, K = {inFeatures}; A = x (K-contiguous), B = weight (K-contiguous)");
-        kernel.Parameter("x", PtxParameterKind.Pointer, $"[batch, {inFeatures}]");
-        kernel.Parameter("weight", PtxParameterKind.Pointer, $"[{outFeatures}, {inFeatures}]");
-        if (hasBias)
-        {
-            kernel.Parameter("bias", PtxParameterKind.Pointer, $"[{outFeatures}]");
-        }
+        string x = kernel.PointerParameter("x", $"[batch, {inFeatures}]");
+        string weight = kernel.PointerParameter("weight", $"[{outFeatures}, {inFeatures}]");
+        string? bias = hasBias ? kernel.PointerParameter("bias", $"[{outFeatures}]") : null;
+        string batch = kernel.U32Parameter("batch");
+        string y = kernel.PointerParameter("y", $"[batch, {outFeatures}]");
 
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("y", PtxParameterKind.Pointer, $"[batch, {outFeatures}]");
-
-        string x = kernel.LoadPointer("x");
-        string weight = kernel.LoadPointer("weight");
-        string? bias = hasBias ? kernel.LoadPointer("bias") : null;
-        string batch = kernel.LoadU32("batch");
-        string y = kernel.LoadPointer("y");
 
         var a = new StridedLoader("a", x, kContiguous: true, stride: inFeatures);
         var b = new StridedLoader("b", weight, kContiguous: true, stride: inFeatures);
@@ -108,21 +99,12 @@ public static class GemmKernels
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"dense backward (input): dX[batch, {inFeatures}] = dZ[batch, {outFeatures}] * weight[{outFeatures}, {inFeatures}]{(fused ? $" .* {PtxActivationEmitter.Describe(inputActivation)}'(x)" : "")}");
         kernel.Header($"GEMM M = batch, N = {inFeatures}, K = {outFeatures}; A = dZ (K-contiguous), B = weight (N-contiguous)");
-        kernel.Parameter("dZ", PtxParameterKind.Pointer, $"[batch, {outFeatures}]");
-        kernel.Parameter("weight", PtxParameterKind.Pointer, $"[{outFeatures}, {inFeatures}]");
-        if (fused)
-        {
-            kernel.Parameter("x", PtxParameterKind.Pointer, $"[batch, {inFeatures}] saved {PtxActivationEmitter.Describe(inputActivation)} output");
-        }
+        string dZ = kernel.PointerParameter("dZ", $"[batch, {outFeatures}]");
+        string weight = kernel.PointerParameter("weight", $"[{outFeatures}, {inFeatures}]");
+        string? x = fused ? kernel.PointerParameter("x", $"[batch, {inFeatures}] saved {PtxActivationEmitter.Describe(inputActivation)} output") : null;
+        string batch = kernel.U32Parameter("batch");
+        string dX = kernel.PointerParameter("dX", $"[batch, {inFeatures}]");
 
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("dX", PtxParameterKind.Pointer, $"[batch, {inFeatures}]");
-
-        string dZ = kernel.LoadPointer("dZ");
-        string weight = kernel.LoadPointer("weight");
-        string? x = fused ? kernel.LoadPointer("x") : null;
-        string batch = kernel.LoadU32("batch");
-        string dX = kernel.LoadPointer("dX");
 
         var a = new StridedLoader("a", dZ, kContiguous: true, stride: outFeatures);
         var b = new StridedLoader("b", weight, kContiguous: false, stride: inFeatures);
@@ -168,20 +150,11 @@ public static class GemmKernels
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"dense backward (weight): dWeight[{outFeatures}, {inFeatures}] = dZ[batch, {outFeatures}]^T * x[batch, {inFeatures}]{(hasBias ? $"; dBias[{outFeatures}] = column sums of dZ" : "")}");
         kernel.Header($"GEMM M = {outFeatures}, N = {inFeatures}, K = batch; A = dZ^T (M-contiguous), B = x (N-contiguous)");
-        kernel.Parameter("dZ", PtxParameterKind.Pointer, $"[batch, {outFeatures}]");
-        kernel.Parameter("x", PtxParameterKind.Pointer, $"[batch, {inFeatures}]");
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("dWeight", PtxParameterKind.Pointer, $"[{outFeatures}, {inFeatures}]");
-        if (hasBias)
-        {
-            kernel.Parameter("dBias", PtxParameterKind.Pointer, $"[{outFeatures}]");
-        }
-
-        string dZ = kernel.LoadPointer("dZ");
-        string x = kernel.LoadPointer("x");
-        string batch = kernel.LoadU32("batch");
-        string dWeight = kernel.LoadPointer("dWeight");
-        string? dBias = hasBias ? kernel.LoadPointer("dBias") : null;
+        string dZ = kernel.PointerParameter("dZ", $"[batch, {outFeatures}]");
+        string x = kernel.PointerParameter("x", $"[batch, {inFeatures}]");
+        string batch = kernel.U32Parameter("batch");
+        string dWeight = kernel.PointerParameter("dWeight", $"[{outFeatures}, {inFeatures}]");
+        string? dBias = hasBias ? kernel.PointerParameter("dBias", $"[{outFeatures}]") : null;
         var w = kernel.Body;
 
         string biasSum = "";

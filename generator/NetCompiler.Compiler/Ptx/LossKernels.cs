@@ -32,17 +32,12 @@ public static class LossKernels
         PtxFormat.ValidatePositive(classes, nameof(classes));
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"softmax cross-entropy: logits[batch, {classes}], labels[batch] -> rowLoss[batch], dLogits[batch, {classes}] = (softmax - onehot) / batch");
-        kernel.Parameter("logits", PtxParameterKind.Pointer, $"[batch, {classes}]");
-        kernel.Parameter("labels", PtxParameterKind.Pointer, "[batch] int32");
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("rowLoss", PtxParameterKind.Pointer, "[batch]");
-        kernel.Parameter("dLogits", PtxParameterKind.Pointer, $"[batch, {classes}]");
+        string logits = kernel.PointerParameter("logits", $"[batch, {classes}]");
+        string labels = kernel.PointerParameter("labels", "[batch] int32");
+        string batch = kernel.U32Parameter("batch");
+        string rowLoss = kernel.PointerParameter("rowLoss", "[batch]");
+        string dLogits = kernel.PointerParameter("dLogits", $"[batch, {classes}]");
 
-        string logits = kernel.LoadPointer("logits");
-        string labels = kernel.LoadPointer("labels");
-        string batch = kernel.LoadU32("batch");
-        string rowLoss = kernel.LoadPointer("rowLoss");
-        string dLogits = kernel.LoadPointer("dLogits");
         RowContext row = EmitRowStart(kernel, batch, classes);
         var w = kernel.Body;
 
@@ -239,14 +234,11 @@ public static class LossKernels
         const int Warps = BlockSize / WarpSize;
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"mean loss: loss[1] = sum(rowLoss[batch]) / batch, one block of {BlockSize} threads");
-        kernel.Parameter("rowLoss", PtxParameterKind.Pointer, "[batch]");
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("loss", PtxParameterKind.Pointer, "[1]");
+        string rowLoss = kernel.PointerParameter("rowLoss", "[batch]");
+        string batch = kernel.U32Parameter("batch");
+        string loss = kernel.PointerParameter("loss", "[1]");
         kernel.UseSharedMemory(Warps * 4);
 
-        string rowLoss = kernel.LoadPointer("rowLoss");
-        string batch = kernel.LoadU32("batch");
-        string loss = kernel.LoadPointer("loss");
         var w = kernel.Body;
         string tid = kernel.U32("thread");
         string lane = kernel.U32("lane");
@@ -307,17 +299,12 @@ public static class LossKernels
     /// </summary>
     private static PtxKernel EmitElementwiseLoss(PtxKernelBuilder kernel, int features, string inputName, string gradientName, PtxActivation activation, Action<string, string, string, string> element)
     {
-        kernel.Parameter(inputName, PtxParameterKind.Pointer, $"[batch, {features}]");
-        kernel.Parameter("targets", PtxParameterKind.Pointer, $"[batch, {features}]");
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("rowLoss", PtxParameterKind.Pointer, "[batch]");
-        kernel.Parameter(gradientName, PtxParameterKind.Pointer, $"[batch, {features}]");
+        string input = kernel.PointerParameter(inputName, $"[batch, {features}]");
+        string targets = kernel.PointerParameter("targets", $"[batch, {features}]");
+        string batch = kernel.U32Parameter("batch");
+        string rowLoss = kernel.PointerParameter("rowLoss", "[batch]");
+        string gradient = kernel.PointerParameter(gradientName, $"[batch, {features}]");
 
-        string input = kernel.LoadPointer(inputName);
-        string targets = kernel.LoadPointer("targets");
-        string batch = kernel.LoadU32("batch");
-        string rowLoss = kernel.LoadPointer("rowLoss");
-        string gradient = kernel.LoadPointer(gradientName);
         RowContext row = EmitRowStart(kernel, batch, features);
         var w = kernel.Body;
 

@@ -31,18 +31,10 @@ public static class OptimizerKernels
 
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"SGD update of {count} parameters: momentum {Describe(momentum)}, weight decay {Describe(weightDecay)}{(nesterov ? ", nesterov" : "")}");
-        kernel.Parameter("grad", PtxParameterKind.Pointer, $"[{count}]");
-        kernel.Parameter("learningRate", PtxParameterKind.Float32);
-        kernel.Parameter("weight", PtxParameterKind.Pointer, $"[{count}] updated in place");
-        if (momentum != 0f)
-        {
-            kernel.Parameter("velocity", PtxParameterKind.Pointer, $"[{count}] updated in place");
-        }
-
-        string grad = kernel.LoadPointer("grad");
-        string learningRate = kernel.LoadF32("learningRate");
-        string weight = kernel.LoadPointer("weight");
-        string? velocity = momentum != 0f ? kernel.LoadPointer("velocity") : null;
+        string grad = kernel.PointerParameter("grad", $"[{count}]");
+        string learningRate = kernel.F32Parameter("learningRate");
+        string weight = kernel.PointerParameter("weight", $"[{count}] updated in place");
+        string? velocity = momentum != 0f ? kernel.PointerParameter("velocity", $"[{count}] updated in place") : null;
         string index = EmitIndex(kernel, count);
         var w = kernel.Body;
         string g = kernel.F32("g");
@@ -87,15 +79,11 @@ public static class OptimizerKernels
         PtxFormat.ValidatePositive(count, nameof(count));
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"Adagrad update of {count} parameters: epsilon {Describe(epsilon)}, weight decay {Describe(weightDecay)}");
-        kernel.Parameter("grad", PtxParameterKind.Pointer, $"[{count}]");
-        kernel.Parameter("learningRate", PtxParameterKind.Float32);
-        kernel.Parameter("weight", PtxParameterKind.Pointer, $"[{count}] updated in place");
-        kernel.Parameter("sumSquares", PtxParameterKind.Pointer, $"[{count}] updated in place");
+        string grad = kernel.PointerParameter("grad", $"[{count}]");
+        string learningRate = kernel.F32Parameter("learningRate");
+        string weight = kernel.PointerParameter("weight", $"[{count}] updated in place");
+        string sumSquares = kernel.PointerParameter("sumSquares", $"[{count}] updated in place");
 
-        string grad = kernel.LoadPointer("grad");
-        string learningRate = kernel.LoadF32("learningRate");
-        string weight = kernel.LoadPointer("weight");
-        string sumSquares = kernel.LoadPointer("sumSquares");
         string index = EmitIndex(kernel, count);
         var w = kernel.Body;
         string g = kernel.F32("g");
@@ -138,21 +126,14 @@ public static class OptimizerKernels
 
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"{(decoupledWeightDecay ? "AdamW" : "Adam")} update of {count} parameters: beta1 {Describe(beta1)}, beta2 {Describe(beta2)}, epsilon {Describe(epsilon)}, weight decay {Describe(weightDecay)}");
-        kernel.Parameter("grad", PtxParameterKind.Pointer, $"[{count}]");
-        kernel.Parameter("learningRate", PtxParameterKind.Float32);
-        kernel.Parameter("biasCorrection1", PtxParameterKind.Float32);
-        kernel.Parameter("biasCorrection2", PtxParameterKind.Float32);
-        kernel.Parameter("weight", PtxParameterKind.Pointer, $"[{count}] updated in place");
-        kernel.Parameter("m", PtxParameterKind.Pointer, $"[{count}] first moment, updated in place");
-        kernel.Parameter("v", PtxParameterKind.Pointer, $"[{count}] second moment, updated in place");
+        string grad = kernel.PointerParameter("grad", $"[{count}]");
+        string learningRate = kernel.F32Parameter("learningRate");
+        string biasCorrection1 = kernel.F32Parameter("biasCorrection1");
+        string biasCorrection2 = kernel.F32Parameter("biasCorrection2");
+        string weight = kernel.PointerParameter("weight", $"[{count}] updated in place");
+        string mPointer = kernel.PointerParameter("m", $"[{count}] first moment, updated in place");
+        string vPointer = kernel.PointerParameter("v", $"[{count}] second moment, updated in place");
 
-        string grad = kernel.LoadPointer("grad");
-        string learningRate = kernel.LoadF32("learningRate");
-        string biasCorrection1 = kernel.LoadF32("biasCorrection1");
-        string biasCorrection2 = kernel.LoadF32("biasCorrection2");
-        string weight = kernel.LoadPointer("weight");
-        string mPointer = kernel.LoadPointer("m");
-        string vPointer = kernel.LoadPointer("v");
         string index = EmitIndex(kernel, count);
         var w = kernel.Body;
         string g = kernel.F32("g");

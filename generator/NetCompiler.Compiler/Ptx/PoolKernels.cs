@@ -52,12 +52,9 @@ public static class PoolKernels
     {
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"{(max ? "max" : "average")} pool forward: {p.Describe()}");
-        kernel.Parameter("x", PtxParameterKind.Pointer, $"[batch, {p.Channels}, {p.InHeight}, {p.InWidth}]");
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("y", PtxParameterKind.Pointer, $"[batch, {p.Channels}, {p.OutHeight}, {p.OutWidth}]");
-        string x = kernel.LoadPointer("x");
-        string batch = kernel.LoadU32("batch");
-        string y = kernel.LoadPointer("y");
+        string x = kernel.PointerParameter("x", $"[batch, {p.Channels}, {p.InHeight}, {p.InWidth}]");
+        string batch = kernel.U32Parameter("batch");
+        string y = kernel.PointerParameter("y", $"[batch, {p.Channels}, {p.OutHeight}, {p.OutWidth}]");
         string index = ElementwiseKernels.EmitIndex(kernel, batch, p.OutSize);
         var w = kernel.Body;
         string plane = kernel.U32("plane");
@@ -126,18 +123,10 @@ public static class PoolKernels
         bool readsX = max || inputActivation != PtxActivation.Identity;
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"{(max ? "max" : "average")} pool backward (gather): {p.Describe()}{(inputActivation != PtxActivation.Identity ? $", then .* {PtxActivationEmitter.Describe(inputActivation)}'(x)" : "")}");
-        kernel.Parameter("dY", PtxParameterKind.Pointer, $"[batch, {p.Channels}, {p.OutHeight}, {p.OutWidth}]");
-        if (readsX)
-        {
-            kernel.Parameter("x", PtxParameterKind.Pointer, $"[batch, {p.Channels}, {p.InHeight}, {p.InWidth}]");
-        }
-
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("dX", PtxParameterKind.Pointer, $"[batch, {p.Channels}, {p.InHeight}, {p.InWidth}]");
-        string dY = kernel.LoadPointer("dY");
-        string? x = readsX ? kernel.LoadPointer("x") : null;
-        string batch = kernel.LoadU32("batch");
-        string dX = kernel.LoadPointer("dX");
+        string dY = kernel.PointerParameter("dY", $"[batch, {p.Channels}, {p.OutHeight}, {p.OutWidth}]");
+        string? x = readsX ? kernel.PointerParameter("x", $"[batch, {p.Channels}, {p.InHeight}, {p.InWidth}]") : null;
+        string batch = kernel.U32Parameter("batch");
+        string dX = kernel.PointerParameter("dX", $"[batch, {p.Channels}, {p.InHeight}, {p.InWidth}]");
         string index = ElementwiseKernels.EmitIndex(kernel, batch, p.InSize);
         var w = kernel.Body;
         string plane = kernel.U32("plane");
