@@ -99,7 +99,7 @@ public static class ConvKernels
         kernel.ElementAddress(address, cols, index);
         w.Line($"st.global.f32 [{address}], {value};");
         w.Line($"ret;");
-        return kernel.Build(ElementwiseLaunch(name, c.ColumnsSize));
+        return kernel.Build(ElementwiseKernels.Launch(name, c.ColumnsSize));
     }
 
     /// <summary>
@@ -359,18 +359,8 @@ public static class ConvKernels
             }
         }
 
-        if (x is not null)
-        {
-            string saved = kernel.F32("saved");
-            kernel.ElementAddress(address, x, index);
-            w.Line($"ld.global.nc.f32 {saved}, [{address}];");
-            PtxActivationEmitter.MultiplyByDerivative(kernel, inputActivation, sum, sum, saved);
-        }
-
-        kernel.ElementAddress(address, dX, index);
-        w.Line($"st.global.f32 [{address}], {sum};");
-        w.Line($"ret;");
-        return kernel.Build(ElementwiseLaunch(name, c.InSize));
+        ElementwiseKernels.EmitGradientStore(kernel, sum, x, inputActivation, index, dX);
+        return kernel.Build(ElementwiseKernels.Launch(name, c.InSize));
     }
 
     // o = t / s when s divides t and o < limit; t is unsigned, so a wrapped negative value fails the range test.
@@ -391,9 +381,6 @@ public static class ConvKernels
         w.Line($"setp.eq.u32 {divides}, {remainder}, 0;");
         w.Line($"and.pred {valid}, {valid}, {divides};");
     }
-
-    internal static PtxLaunch ElementwiseLaunch(string name, int itemsPerSample) =>
-        new PtxLaunch(name, PtxGridDim.PerBatch(itemsPerSample, BlockSize), PtxGridDim.One, BlockSize, 1, 0);
 
     // batch * positions: the length of the flattened (sample, position) dimension.
     private static string SampleExtent(PtxKernelBuilder kernel, string batch, int positions)

@@ -79,7 +79,7 @@ public static class DropoutKernels
         kernel.ElementAddress(address, mask, index);
         w.Line($"st.global.f32 [{address}], {m};");
         w.Line($"ret;");
-        return kernel.Build(ConvKernels.ElementwiseLaunch(name, size));
+        return kernel.Build(ElementwiseKernels.Launch(name, size));
     }
 
     /// <summary>
@@ -107,17 +107,7 @@ public static class DropoutKernels
         kernel.ElementAddress(address, mask, index);
         w.Line($"ld.global.nc.f32 {m}, [{address}];");
         w.Line($"mul.rn.f32 {gradient}, {gradient}, {m};");
-        if (y is not null)
-        {
-            string saved = kernel.F32("saved");
-            kernel.ElementAddress(address, y, index);
-            w.Line($"ld.global.nc.f32 {saved}, [{address}];");
-            PtxActivationEmitter.MultiplyByDerivative(kernel, inputActivation, gradient, gradient, saved);
-        }
-
-        kernel.ElementAddress(address, dX, index);
-        w.Line($"st.global.f32 [{address}], {gradient};");
-        w.Line($"ret;");
-        return kernel.Build(ConvKernels.ElementwiseLaunch(name, size));
+        ElementwiseKernels.EmitGradientStore(kernel, gradient, y, inputActivation, index, dX);
+        return kernel.Build(ElementwiseKernels.Launch(name, size));
     }
 }

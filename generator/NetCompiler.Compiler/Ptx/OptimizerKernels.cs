@@ -195,20 +195,8 @@ public static class OptimizerKernels
         }
     }
 
-    private static string EmitIndex(PtxKernelBuilder kernel, int count)
-    {
-        var w = kernel.Body;
-        string index = kernel.U32("index");
-        string block = kernel.U32("block");
-        string outside = kernel.Pred("outside");
-        w.Line();
-        w.Line($"mov.u32 {index}, %tid.x;");
-        w.Line($"mov.u32 {block}, %ctaid.x;");
-        w.Line($"mad.lo.u32 {index}, {block}, {BlockSize}, {index};");
-        w.Line($"setp.ge.u32 {outside}, {index}, {count};");
-        w.Line($"@{outside} ret;");
-        return index;
-    }
+    private static string EmitIndex(PtxKernelBuilder kernel, int count) =>
+        kernel.FlatIndex(BlockSize, count.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     private static string Describe(float value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 

@@ -115,7 +115,7 @@ public static class PoolKernels
         kernel.ElementAddress(address, y, index);
         w.Line($"st.global.f32 [{address}], {best};");
         w.Line($"ret;");
-        return kernel.Build(ConvKernels.ElementwiseLaunch(name, p.OutSize));
+        return kernel.Build(ElementwiseKernels.Launch(name, p.OutSize));
     }
 
     private static PtxKernel Backward(string name, PtxPoolShape p, bool max, PtxActivation inputActivation)
@@ -235,18 +235,8 @@ public static class PoolKernels
             }
         }
 
-        if (inputActivation != PtxActivation.Identity)
-        {
-            string saved = kernel.F32("saved");
-            kernel.ElementAddress(address, x!, index);
-            w.Line($"ld.global.nc.f32 {saved}, [{address}];");
-            PtxActivationEmitter.MultiplyByDerivative(kernel, inputActivation, sum, sum, saved);
-        }
-
-        kernel.ElementAddress(address, dX, index);
-        w.Line($"st.global.f32 [{address}], {sum};");
-        w.Line($"ret;");
-        return kernel.Build(ConvKernels.ElementwiseLaunch(name, p.InSize));
+        ElementwiseKernels.EmitGradientStore(kernel, sum, inputActivation != PtxActivation.Identity ? x : null, inputActivation, index, dX);
+        return kernel.Build(ElementwiseKernels.Launch(name, p.InSize));
     }
 
     // Windows o with o s <= i <= o s + k - 1 and o < limit: o in [max(0, ceil((i - k + 1) / s)), min(i / s, limit - 1)].

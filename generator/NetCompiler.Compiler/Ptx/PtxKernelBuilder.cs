@@ -61,6 +61,24 @@ internal sealed class PtxKernelBuilder
 
     public string Pred(string name) => Declare(".pred", name);
 
+    /// <summary>
+    /// Emits the flat index of this thread over a 1-D grid of <paramref name="blockSize"/>-thread blocks and returns from
+    /// threads at or past <paramref name="count"/> (an immediate or a register).
+    /// </summary>
+    public string FlatIndex(int blockSize, string count)
+    {
+        string index = U32("index");
+        string block = U32("block");
+        string outside = Pred("outside");
+        Body.Line();
+        Body.Line($"mov.u32 {index}, %tid.x;");
+        Body.Line($"mov.u32 {block}, %ctaid.x;");
+        Body.Line($"mad.lo.u32 {index}, {block}, {blockSize}, {index};");
+        Body.Line($"setp.ge.u32 {outside}, {index}, {count};");
+        Body.Line($"@{outside} ret;");
+        return index;
+    }
+
     /// <summary>Emits <c>address = base + 4 * index</c> for a 32-bit element index.</summary>
     public void ElementAddress(string address, string baseAddress, string index)
     {
