@@ -128,31 +128,11 @@ public static class ConvKernels
             new AxisLoader("b", cols, outer: Axis.Samples(c.Positions, c.ColumnsSize), k: Axis.Plain(c.Positions)));
 
         string value = kernel.F32("value");
-        string[] biasRows = new string[RegisterBlock];
-        if (bias is not null)
-        {
-            string address = kernel.U64("bias_address");
-            for (int r = 0; r < RegisterBlock; r++)
-            {
-                biasRows[r] = kernel.F32(Name("bias_row", r));
-                w.Line($"mov.f32 {biasRows[r]}, {PtxActivationEmitter.Zero};");
-                kernel.ElementAddress(address, bias, tile.Rows[r]);
-                w.Line($"{TiledProduct.Guard(tile.RowInRange[r])}ld.global.nc.f32 {biasRows[r]}, [{address}];");
-            }
-        }
-
+        string[]? biasRows = TiledProduct.EmitBiasLoads(kernel, bias, tile.Rows, tile.RowInRange, "bias_row");
         w.Comment($"Epilogue: bias, {PtxActivationEmitter.Describe(activation)}, bounds-checked store in NCHW order.");
         EmitStores(kernel, tile, Axis.Plain(c.Positions), Axis.Samples(c.Positions, c.OutSize), y, (r, c2, address, guard) =>
         {
-            if (bias is null)
-            {
-                w.Line($"mov.f32 {value}, {tile.Accumulators[r, c2]};");
-            }
-            else
-            {
-                w.Line($"add.f32 {value}, {tile.Accumulators[r, c2]}, {biasRows[r]};");
-            }
-            PtxActivationEmitter.Forward(kernel, activation, value, value);
+            TiledProduct.EmitBiasActivation(kernel, tile.Accumulators[r, c2], biasRows?[r], activation, value);
             w.Line($"{guard}st.global.f32 [{address}], {value};");
         });
         w.Line($"ret;");

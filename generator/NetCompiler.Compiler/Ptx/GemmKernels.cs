@@ -54,31 +54,10 @@ public static class GemmKernels
         var w = kernel.Body;
         w.Line();
         w.Comment($"Epilogue: add bias, apply {PtxActivationEmitter.Describe(activation)}, store the bounds-checked 4x4 block.");
-        string[] biasColumns = new string[RegisterBlock];
-        if (bias is not null)
-        {
-            string address = kernel.U64("bias_address");
-            for (int c = 0; c < RegisterBlock; c++)
-            {
-                biasColumns[c] = kernel.F32(Name("bias_col", c));
-                w.Line($"mov.f32 {biasColumns[c]}, {PtxActivationEmitter.Zero};");
-                kernel.ElementAddress(address, bias, tile.Columns[c]);
-                w.Line($"{TiledProduct.Guard(tile.ColumnInRange[c])}ld.global.nc.f32 {biasColumns[c]}, [{address}];");
-            }
-        }
-
+        string[]? biasColumns = TiledProduct.EmitBiasLoads(kernel, bias, tile.Columns, tile.ColumnInRange, "bias_col");
         EmitStores(kernel, tile, outFeatures, y, (r, c, address, guard) =>
         {
-            if (bias is not null)
-            {
-                w.Line($"add.f32 {value}, {tile.Accumulators[r, c]}, {biasColumns[c]};");
-            }
-            else
-            {
-                w.Line($"mov.f32 {value}, {tile.Accumulators[r, c]};");
-            }
-
-            PtxActivationEmitter.Forward(kernel, activation, value, value);
+            TiledProduct.EmitBiasActivation(kernel, tile.Accumulators[r, c], biasColumns?[c], activation, value);
             w.Line($"{guard}st.global.f32 [{address}], {value};");
         });
         w.Line($"ret;");

@@ -179,6 +179,46 @@ internal static class TiledProduct
         }
     }
 
+    /// <summary>
+    /// Loads <c>bias[coordinates[i]]</c> for the 4 rows or columns of the register block (0 where out of range), or
+    /// returns null when there is no bias.
+    /// </summary>
+    public static string[]? EmitBiasLoads(PtxKernelBuilder kernel, string? bias, string[] coordinates, string?[] inRange, string prefix)
+    {
+        if (bias is null)
+        {
+            return null;
+        }
+
+        var w = kernel.Body;
+        string address = kernel.U64("bias_address");
+        string[] values = new string[RegisterBlock];
+        for (int i = 0; i < RegisterBlock; i++)
+        {
+            values[i] = kernel.F32(Name(prefix, i));
+            w.Line($"mov.f32 {values[i]}, {PtxActivationEmitter.Zero};");
+            kernel.ElementAddress(address, bias, coordinates[i]);
+            w.Line($"{Guard(inRange[i])}ld.global.nc.f32 {values[i]}, [{address}];");
+        }
+
+        return values;
+    }
+
+    /// <summary>Emits <c>value = activation(accumulator + bias)</c>, without the addition when <paramref name="bias"/> is null.</summary>
+    public static void EmitBiasActivation(PtxKernelBuilder kernel, string accumulator, string? bias, PtxActivation activation, string value)
+    {
+        if (bias is null)
+        {
+            kernel.Body.Line($"mov.f32 {value}, {accumulator};");
+        }
+        else
+        {
+            kernel.Body.Line($"add.f32 {value}, {accumulator}, {bias};");
+        }
+
+        PtxActivationEmitter.Forward(kernel, activation, value, value);
+    }
+
     // base + local + 16 i, with its range test unless the extent is a tile multiple.
     private static string EmitCoordinate(PtxKernelBuilder kernel, string prefix, int i, string tileBase, string local, Extent extent, out string? inRange)
     {
