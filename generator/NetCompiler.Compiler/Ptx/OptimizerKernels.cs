@@ -35,13 +35,8 @@ public static class OptimizerKernels
         string learningRate = kernel.F32Parameter("learningRate");
         string weight = kernel.PointerParameter("weight", $"[{count}] updated in place");
         string? velocity = momentum != 0f ? kernel.PointerParameter("velocity", $"[{count}] updated in place") : null;
-        string index = EmitIndex(kernel, count);
+        (string index, string g, string value, string weightAddress) = EmitLoadGradientAndWeight(kernel, grad, weight, count, weightDecay);
         var w = kernel.Body;
-        string g = kernel.F32("g");
-        string value = kernel.F32("w");
-        string gradAddress = kernel.U64("grad_address");
-        string weightAddress = kernel.U64("weight_address");
-        EmitLoadGradientAndWeight(kernel, grad, weight, index, gradAddress, weightAddress, g, value, weightDecay);
 
         if (velocity is not null)
         {
@@ -84,13 +79,8 @@ public static class OptimizerKernels
         string weight = kernel.PointerParameter("weight", $"[{count}] updated in place");
         string sumSquares = kernel.PointerParameter("sumSquares", $"[{count}] updated in place");
 
-        string index = EmitIndex(kernel, count);
+        (string index, string g, string value, string weightAddress) = EmitLoadGradientAndWeight(kernel, grad, weight, count, weightDecay);
         var w = kernel.Body;
-        string g = kernel.F32("g");
-        string value = kernel.F32("w");
-        string gradAddress = kernel.U64("grad_address");
-        string weightAddress = kernel.U64("weight_address");
-        EmitLoadGradientAndWeight(kernel, grad, weight, index, gradAddress, weightAddress, g, value, weightDecay);
 
         string s = kernel.F32("s");
         string stateAddress = kernel.U64("state_address");
@@ -134,13 +124,8 @@ public static class OptimizerKernels
         string mPointer = kernel.PointerParameter("m", $"[{count}] first moment, updated in place");
         string vPointer = kernel.PointerParameter("v", $"[{count}] second moment, updated in place");
 
-        string index = EmitIndex(kernel, count);
+        (string index, string g, string value, string weightAddress) = EmitLoadGradientAndWeight(kernel, grad, weight, count, decoupledWeightDecay ? 0f : weightDecay);
         var w = kernel.Body;
-        string g = kernel.F32("g");
-        string value = kernel.F32("w");
-        string gradAddress = kernel.U64("grad_address");
-        string weightAddress = kernel.U64("weight_address");
-        EmitLoadGradientAndWeight(kernel, grad, weight, index, gradAddress, weightAddress, g, value, decoupledWeightDecay ? 0f : weightDecay);
         if (decoupledWeightDecay && weightDecay != 0f)
         {
             string decay = kernel.F32("decay");
@@ -182,9 +167,18 @@ public static class OptimizerKernels
         return kernel.Build(Launch(name, count));
     }
 
-    private static void EmitLoadGradientAndWeight(PtxKernelBuilder kernel, string grad, string weight, string index, string gradAddress, string weightAddress, string g, string value, float weightDecay)
+    /// <summary>
+    /// Emits this thread's parameter index and loads its gradient g (with L2 <paramref name="weightDecay"/> folded in)
+    /// and weight value; the weight address is returned for the final store.
+    /// </summary>
+    private static (string Index, string G, string Value, string WeightAddress) EmitLoadGradientAndWeight(PtxKernelBuilder kernel, string grad, string weight, int count, float weightDecay)
     {
         var w = kernel.Body;
+        string index = kernel.FlatIndex(BlockSize, count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        string g = kernel.F32("g");
+        string value = kernel.F32("w");
+        string gradAddress = kernel.U64("grad_address");
+        string weightAddress = kernel.U64("weight_address");
         kernel.ElementAddress(gradAddress, grad, index);
         kernel.ElementAddress(weightAddress, weight, index);
         w.Line($"ld.global.nc.f32 {g}, [{gradAddress}];");
@@ -193,10 +187,9 @@ public static class OptimizerKernels
         {
             w.Line($"fma.rn.f32 {g}, {value}, {PtxFormat.Float(weightDecay)}, {g};");
         }
-    }
 
-    private static string EmitIndex(PtxKernelBuilder kernel, int count) =>
-        kernel.FlatIndex(BlockSize, count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return (index, g, value, weightAddress);
+    }
 
     private static string Describe(float value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
