@@ -42,20 +42,10 @@ public static class LossKernels
         var w = kernel.Body;
 
         string x = kernel.F32("x");
-        string max = kernel.F32("row_max");
+        string address = kernel.U64("address");
+        string max = EmitRowMax(kernel, row, logits, classes, x, address);
         string sum = kernel.F32("row_sum");
         string e = kernel.F32("e");
-        string address = kernel.U64("address");
-
-        w.Comment($"Pass 1: row maximum, so exp never overflows.");
-        w.Line($"mov.f32 {max}, {NegativeInfinity};");
-        EmitRowLoop(kernel, row, classes, "MAX", column =>
-        {
-            kernel.ElementAddress(address, row.RowStart(logits), column);
-            w.Line($"ld.global.nc.f32 {x}, [{address}];");
-            w.Line($"max.f32 {max}, {max}, {x};");
-        });
-        EmitWarpReduce(kernel, max, "max.f32");
 
         w.Comment($"Pass 2: sum of exp(z - max).");
         w.Line($"mov.f32 {sum}, {PtxActivationEmitter.Zero};");
@@ -380,6 +370,23 @@ public static class LossKernels
         w.Line($"add.u32 {column}, {column}, {WarpSize};");
         w.Line($"bra {label}_LOOP;");
         w.Label(label + "_DONE");
+    }
+
+    /// <summary>Emits the maximum of the row of <paramref name="x"/> into every lane, so a softmax's exp never overflows.</summary>
+    internal static string EmitRowMax(PtxKernelBuilder kernel, RowContext row, string x, int columns, string value, string address)
+    {
+        var w = kernel.Body;
+        string max = kernel.F32("row_max");
+        w.Comment($"Pass 1: row maximum, so exp never overflows.");
+        w.Line($"mov.f32 {max}, {NegativeInfinity};");
+        EmitRowLoop(kernel, row, columns, "MAX", column =>
+        {
+            kernel.ElementAddress(address, row.RowStart(x), column);
+            w.Line($"ld.global.nc.f32 {value}, [{address}];");
+            w.Line($"max.f32 {max}, {max}, {value};");
+        });
+        EmitWarpReduce(kernel, max, "max.f32");
+        return max;
     }
 
     /// <summary>Butterfly reduction: after it every lane holds the warp-wide result.</summary>

@@ -5,8 +5,6 @@ namespace NetCompiler.Compiler.Ptx;
 /// </summary>
 public static class SoftmaxKernels
 {
-    private static readonly string NegativeInfinity = PtxFormat.Float(float.NegativeInfinity);
-
     /// <summary>
     /// <c>y = exp(x - max) / sum exp(x - max)</c> per row. Parameters: <c>x [batch, features], batch, y [batch, features]</c>.
     /// </summary>
@@ -21,19 +19,9 @@ public static class SoftmaxKernels
         LossKernels.RowContext row = LossKernels.EmitRowStart(kernel, batch, features);
         var w = kernel.Body;
         string value = kernel.F32("value");
-        string max = kernel.F32("row_max");
-        string sum = kernel.F32("row_sum");
         string address = kernel.U64("address");
-
-        w.Comment($"Pass 1: row maximum, so exp never overflows.");
-        w.Line($"mov.f32 {max}, {NegativeInfinity};");
-        LossKernels.EmitRowLoop(kernel, row, features, "MAX", column =>
-        {
-            kernel.ElementAddress(address, row.RowStart(x), column);
-            w.Line($"ld.global.nc.f32 {value}, [{address}];");
-            w.Line($"max.f32 {max}, {max}, {value};");
-        });
-        LossKernels.EmitWarpReduce(kernel, max, "max.f32");
+        string max = LossKernels.EmitRowMax(kernel, row, x, features, value, address);
+        string sum = kernel.F32("row_sum");
 
         w.Comment($"Pass 2: y = exp(x - max), and its row sum.");
         w.Line($"mov.f32 {sum}, {PtxActivationEmitter.Zero};");
