@@ -10,63 +10,10 @@ using NetCompiler.Compiler.Ptx;
 
 namespace NetCompiler.Compiler.Emit;
 
-/// <summary>The device buffers of a network on the GPU; the runtime's <c>GpuBuffer</c> has the same members in the same order.</summary>
-public enum GpuBufferKind
-{
-    /// <summary>All parameters, flat, in the layout of <see cref="MemoryPlan.Parameters"/>.</summary>
-    Parameters,
-
-    /// <summary>Parameter gradients, same layout.</summary>
-    Gradients,
-
-    /// <summary>Optimizer state: one or two buffers of the parameters' size, back to back.</summary>
-    OptimizerState,
-
-    /// <summary>The activation arena; offsets are per sample and multiplied by the batch capacity, as on the CPU.</summary>
-    Arena,
-
-    /// <summary>The input batch, <c>[capacity, InputSize]</c>.</summary>
-    Input,
-
-    /// <summary>Targets <c>[capacity, OutputSize]</c> or int32 labels <c>[capacity]</c>.</summary>
-    Targets,
-
-    /// <summary>Per-row losses, <c>[capacity]</c>.</summary>
-    RowLoss,
-
-    /// <summary>The mean loss, one float.</summary>
-    Loss,
-}
-
-/// <summary>What a kernel argument is: a pointer into a buffer, or a scalar the runtime supplies per launch.</summary>
-public enum GpuArgumentKind
-{
-    /// <summary>A device pointer: <see cref="GpuArgument.Buffer"/> plus <see cref="GpuArgument.Offset"/> elements.</summary>
-    Pointer,
-
-    /// <summary>The batch size (u32).</summary>
-    Batch,
-
-    /// <summary>The learning rate (f32).</summary>
-    LearningRate,
-
-    /// <summary>Adam's <c>1 - beta1^t</c> (f32).</summary>
-    BiasCorrection1,
-
-    /// <summary>Adam's <c>1 - beta2^t</c> (f32).</summary>
-    BiasCorrection2,
-
-    /// <summary>The dropout key of layer <see cref="GpuArgument.Offset"/> at the current step (u64), as the CPU network computes it.</summary>
-    DropoutKey,
-
-    /// <summary>1 in training mode, 0 in inference mode (u32).</summary>
-    Training,
-}
-
 /// <summary>One kernel argument of a launch.</summary>
-public sealed record GpuArgument(GpuArgumentKind Kind, GpuBufferKind Buffer = GpuBufferKind.Parameters, int Offset = 0)
+public sealed record GpuArgument(GpuArgumentKind Kind, GpuBuffer Buffer = GpuBuffer.Parameters, int Offset = 0)
 {
-    public static GpuArgument Pointer(GpuBufferKind buffer, int offset = 0) => new(GpuArgumentKind.Pointer, buffer, offset);
+    public static GpuArgument Pointer(GpuBuffer buffer, int offset = 0) => new(GpuArgumentKind.Pointer, buffer, offset);
 
     public static GpuArgument Scalar(GpuArgumentKind kind) => new(kind);
 
@@ -74,15 +21,12 @@ public sealed record GpuArgument(GpuArgumentKind Kind, GpuBufferKind Buffer = Gp
     public static GpuArgument DropoutKey(int layer) => new(GpuArgumentKind.DropoutKey, Offset: layer);
 
     public override string ToString() => Kind == GpuArgumentKind.Pointer
-        ? (Offset == 0 ? Buffer.ToString() : FormattableString.Invariant($"{Buffer}+{Offset}{(Buffer == GpuBufferKind.Arena ? "*capacity" : "")}"))
+        ? (Offset == 0 ? Buffer.ToString() : FormattableString.Invariant($"{Buffer}+{Offset}{(Buffer == GpuBuffer.Arena ? "*capacity" : "")}"))
         : Kind == GpuArgumentKind.DropoutKey ? FormattableString.Invariant($"DropoutKey({Offset})") : Kind.ToString();
 }
 
 /// <summary>One launch of the plan: a kernel of the module and its arguments in parameter order.</summary>
 public sealed record GpuStep(PtxKernel Kernel, EquatableArray<GpuArgument> Arguments);
-
-/// <summary>A forward layer output the runtime checks when the loss is not finite, to name the first bad layer.</summary>
-public sealed record GpuLayerOutput(string Layer, int Offset, int Size);
 
 /// <summary>
 /// Everything the GPU execution of a network needs, decided at compile time: the PTX module and the launches of
@@ -169,6 +113,24 @@ public static class PtxEmitter
             stateBuffers);
     }
 
+    // Every loss but softmax cross-entropy reads the last layer's post-activation output and fuses that activation's derivative.
+    private static PtxKernel LossKernel(string name, LossKind loss, ActivationKind activation, int features)
+    {
+        if (loss == LossKind.BinaryCrossEntropy && activation != ActivationKind.Sigmoid)
+        {
+            throw new ArgumentException($"Binary cross-entropy needs a sigmoid output, but the activation is {activation}.", nameof(activation));
+        }
+
+        return loss switch
+        {
+            LossKind.SoftmaxCrossEntropy => LossKernels.SoftmaxCrossEntropy(name, features),
+            LossKind.MeanSquaredError => LossKernels.MeanSquaredError(name, features, ToPtx(activation)),
+            LossKind.BinaryCrossEntropy => LossKernels.BinaryCrossEntropy(name, features),
+            LossKind.Perceptron => LossKernels.Perceptron(name, features, ToPtx(activation)),
+            _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss."),
+        };
+    }
+
     internal static PtxActivation ToPtx(ActivationKind activation) => activation switch
     {
         ActivationKind.Identity => PtxActivation.Identity,
@@ -185,12 +147,12 @@ public static class PtxEmitter
         // A view (Flatten) addresses the memory of the tensor it reinterprets, which may be the input.
         GpuArgument T(int tensor) => graph.Tensor(graph.Storage(tensor)).Kind switch
         {
-            TensorKind.Input => GpuArgument.Pointer(GpuBufferKind.Input),
-            TensorKind.Target => GpuArgument.Pointer(GpuBufferKind.Targets),
-            _ => GpuArgument.Pointer(GpuBufferKind.Arena, plan.SlotOf(tensor).Offset),
+            TensorKind.Input => GpuArgument.Pointer(GpuBuffer.Input),
+            TensorKind.Target => GpuArgument.Pointer(GpuBuffer.Targets),
+            _ => GpuArgument.Pointer(GpuBuffer.Arena, plan.SlotOf(tensor).Offset),
         };
         GpuArgument P(int parameter, bool gradient) =>
-            GpuArgument.Pointer(gradient ? GpuBufferKind.Gradients : GpuBufferKind.Parameters, plan.Of(parameter).Offset);
+            GpuArgument.Pointer(gradient ? GpuBuffer.Gradients : GpuBuffer.Parameters, plan.Of(parameter).Offset);
         var batch = GpuArgument.Scalar(GpuArgumentKind.Batch);
         GpuStep Step(PtxKernel kernel, params GpuArgument[] arguments) => new(kernel, arguments.ToEquatableArray());
 
@@ -209,23 +171,21 @@ public static class PtxEmitter
                 yield return Step(ElementwiseKernels.ActivationForward(name, graph.Tensor(n.Inputs[0]).Size, ToPtx(n.Activation)), T(n.Inputs[0]), batch, T(n.Outputs[0]));
                 break;
             case OpKind.Softmax:
-                yield return Step(PtxRowKernels.SoftmaxForward(name, graph.Tensor(n.Inputs[0]).Size), T(n.Inputs[0]), batch, T(n.Outputs[0]));
+                yield return Step(SoftmaxKernels.SoftmaxForward(name, graph.Tensor(n.Inputs[0]).Size), T(n.Inputs[0]), batch, T(n.Outputs[0]));
                 break;
             case OpKind.LossGrad:
             {
                 int features = graph.Tensor(n.Inputs[0]).Size;
-                var kernel = n.Loss == LossKind.SoftmaxCrossEntropy
-                    ? LossKernels.SoftmaxCrossEntropy(name, features)
-                    : PtxRowKernels.TargetLoss(name, n.Loss, n.Activation, features);
-                yield return Step(kernel, T(n.Inputs[0]), T(n.Inputs[1]), batch, GpuArgument.Pointer(GpuBufferKind.RowLoss), T(n.Outputs[0]));
-                yield return Step(LossKernels.MeanLoss("MeanLoss"), GpuArgument.Pointer(GpuBufferKind.RowLoss), batch, GpuArgument.Pointer(GpuBufferKind.Loss));
+                var kernel = LossKernel(name, n.Loss, n.Activation, features);
+                yield return Step(kernel, T(n.Inputs[0]), T(n.Inputs[1]), batch, GpuArgument.Pointer(GpuBuffer.RowLoss), T(n.Outputs[0]));
+                yield return Step(LossKernels.MeanLoss("MeanLoss"), GpuArgument.Pointer(GpuBuffer.RowLoss), batch, GpuArgument.Pointer(GpuBuffer.Loss));
                 break;
             }
             case OpKind.ActivationGrad:
                 yield return Step(ElementwiseKernels.ActivationBackward(name, graph.Tensor(n.Inputs[0]).Size, ToPtx(n.Activation)), T(n.Inputs[0]), T(n.Inputs[1]), batch, T(n.Outputs[0]));
                 break;
             case OpKind.SoftmaxGrad:
-                yield return Step(PtxRowKernels.SoftmaxBackward(name, graph.Tensor(n.Inputs[0]).Size), T(n.Inputs[0]), T(n.Inputs[1]), batch, T(n.Outputs[0]));
+                yield return Step(SoftmaxKernels.SoftmaxBackward(name, graph.Tensor(n.Inputs[0]).Size), T(n.Inputs[0]), T(n.Inputs[1]), batch, T(n.Outputs[0]));
                 break;
             case OpKind.DenseGradInput:
             {
@@ -331,10 +291,10 @@ public static class PtxEmitter
 
     private static GpuStep Optimizer(OptimizerSpec o, int count)
     {
-        var grad = GpuArgument.Pointer(GpuBufferKind.Gradients);
+        var grad = GpuArgument.Pointer(GpuBuffer.Gradients);
         var lr = GpuArgument.Scalar(GpuArgumentKind.LearningRate);
-        var weight = GpuArgument.Pointer(GpuBufferKind.Parameters);
-        var state = GpuArgument.Pointer(GpuBufferKind.OptimizerState);
+        var weight = GpuArgument.Pointer(GpuBuffer.Parameters);
+        var state = GpuArgument.Pointer(GpuBuffer.OptimizerState);
         const string Name = "OptimizerStep";
         return o.Kind switch
         {
@@ -347,7 +307,7 @@ public static class PtxEmitter
             OptimizerKind.Adam => new GpuStep(
                 Ptx.OptimizerKernels.Adam(Name, count, o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay),
                 EquatableArray.Of(grad, lr, GpuArgument.Scalar(GpuArgumentKind.BiasCorrection1), GpuArgument.Scalar(GpuArgumentKind.BiasCorrection2),
-                    weight, state, GpuArgument.Pointer(GpuBufferKind.OptimizerState, count))),
+                    weight, state, GpuArgument.Pointer(GpuBuffer.OptimizerState, count))),
             _ => throw new PtxUnsupportedException("optimizer " + o.Kind),
         };
     }

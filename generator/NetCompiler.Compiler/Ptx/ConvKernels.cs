@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using Extent = NetCompiler.Compiler.Ptx.TiledProduct.Extent;
 
 namespace NetCompiler.Compiler.Ptx;
 
@@ -47,12 +48,9 @@ public static class ConvKernels
     {
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"conv im2col: {c.Describe()}");
-        kernel.Parameter("x", PtxParameterKind.Pointer, $"[batch, {c.InChannels}, {c.InHeight}, {c.InWidth}]");
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("cols", PtxParameterKind.Pointer, $"[batch, {c.Rows}, {c.Positions}]");
-        string x = kernel.LoadPointer("x");
-        string batch = kernel.LoadU32("batch");
-        string cols = kernel.LoadPointer("cols");
+        string x = kernel.PointerParameter("x", $"[batch, {c.InChannels}, {c.InHeight}, {c.InWidth}]");
+        string batch = kernel.U32Parameter("batch");
+        string cols = kernel.PointerParameter("cols", $"[batch, {c.Rows}, {c.Positions}]");
         string index = ElementwiseKernels.EmitIndex(kernel, batch, c.ColumnsSize);
         var w = kernel.Body;
         string sample = kernel.U32("sample");
@@ -101,7 +99,7 @@ public static class ConvKernels
         kernel.ElementAddress(address, cols, index);
         w.Line($"st.global.f32 [{address}], {value};");
         w.Line($"ret;");
-        return kernel.Build(ElementwiseLaunch(name, c.ColumnsSize));
+        return kernel.Build(ElementwiseKernels.Launch(name, c.ColumnsSize));
     }
 
     /// <summary>
@@ -113,63 +111,32 @@ public static class ConvKernels
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"conv forward: y = {PtxActivationEmitter.Describe(activation)}(weight[{c.OutChannels}, {c.Rows}] * cols{(hasBias ? $" + bias[{c.OutChannels}]" : "")}), {c.Describe()}");
         kernel.Header($"GEMM M = {c.OutChannels} (oc), N = batch * {c.Positions} (n, p), K = {c.Rows}");
-        kernel.Parameter("cols", PtxParameterKind.Pointer, $"[batch, {c.Rows}, {c.Positions}]");
-        kernel.Parameter("weight", PtxParameterKind.Pointer, $"[{c.OutChannels}, {c.Rows}]");
-        if (hasBias)
-        {
-            kernel.Parameter("bias", PtxParameterKind.Pointer, $"[{c.OutChannels}]");
-        }
-
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("y", PtxParameterKind.Pointer, $"[batch, {c.OutChannels}, {c.Positions}]");
-        string cols = kernel.LoadPointer("cols");
-        string weight = kernel.LoadPointer("weight");
-        string? bias = hasBias ? kernel.LoadPointer("bias") : null;
-        string batch = kernel.LoadU32("batch");
-        string y = kernel.LoadPointer("y");
+        string cols = kernel.PointerParameter("cols", $"[batch, {c.Rows}, {c.Positions}]");
+        string weight = kernel.PointerParameter("weight", $"[{c.OutChannels}, {c.Rows}]");
+        string? bias = hasBias ? kernel.PointerParameter("bias", $"[{c.OutChannels}]") : null;
+        string batch = kernel.U32Parameter("batch");
+        string y = kernel.PointerParameter("y", $"[batch, {c.OutChannels}, {c.Positions}]");
         var w = kernel.Body;
         string samples = SampleExtent(kernel, batch, c.Positions);
 
-        var gemm = new TiledProduct(
-            M: Extent.Constant(c.OutChannels),
-            N: Extent.Runtime(samples),
-            K: Extent.Constant(c.Rows),
-            A: new Operand("a", weight, Outer: Axis.Plain(c.Rows), K: Axis.Plain(1)),
-            B: new Operand("b", cols, Outer: Axis.Samples(c.Positions, c.ColumnsSize), K: Axis.Plain(c.Positions)),
-            OutputRows: Axis.Plain(c.Positions),
-            OutputColumns: Axis.Samples(c.Positions, c.OutSize));
-        Tile tile = EmitProduct(kernel, gemm);
+        ProductTile tile = TiledProduct.Emit(
+            kernel,
+            Extent.Constant(c.OutChannels),
+            Extent.Runtime(samples),
+            Extent.Constant(c.Rows),
+            new AxisLoader("a", weight, outer: Axis.Plain(c.Rows), k: Axis.Plain(1)),
+            new AxisLoader("b", cols, outer: Axis.Samples(c.Positions, c.ColumnsSize), k: Axis.Plain(c.Positions)));
 
         string value = kernel.F32("value");
-        string[] biasRows = new string[RegisterBlock];
-        if (bias is not null)
-        {
-            string address = kernel.U64("bias_address");
-            for (int r = 0; r < RegisterBlock; r++)
-            {
-                biasRows[r] = kernel.F32(Name("bias_row", r));
-                w.Line($"mov.f32 {biasRows[r]}, {PtxActivationEmitter.Zero};");
-                kernel.ElementAddress(address, bias, tile.Rows[r]);
-                w.Line($"@{tile.RowInRange[r]} ld.global.nc.f32 {biasRows[r]}, [{address}];");
-            }
-        }
-
+        string[]? biasRows = TiledProduct.EmitBiasLoads(kernel, bias, tile.Rows, tile.RowInRange, "bias_row");
         w.Comment($"Epilogue: bias, {PtxActivationEmitter.Describe(activation)}, bounds-checked store in NCHW order.");
-        EmitStores(kernel, tile, y, (r, c2, address, guard) =>
+        EmitStores(kernel, tile, Axis.Plain(c.Positions), Axis.Samples(c.Positions, c.OutSize), y, (r, c2, address, guard) =>
         {
-            if (bias is null)
-            {
-                w.Line($"mov.f32 {value}, {tile.Accumulators[r, c2]};");
-            }
-            else
-            {
-                w.Line($"add.f32 {value}, {tile.Accumulators[r, c2]}, {biasRows[r]};");
-            }
-            PtxActivationEmitter.Forward(kernel, activation, value, value);
-            w.Line($"@{guard} st.global.f32 [{address}], {value};");
+            TiledProduct.EmitBiasActivation(kernel, tile.Accumulators[r, c2], biasRows?[r], activation, value);
+            w.Line($"{guard}st.global.f32 [{address}], {value};");
         });
         w.Line($"ret;");
-        return kernel.Build(new PtxLaunch(name, PtxGridDim.PerBatch(c.Positions, Tile64), PtxGridDim.Fixed(c.OutChannels, Tile64), Threads, 1, SharedMemoryBytes));
+        return kernel.Build(TiledProduct.Launch(name, PtxGridDim.PerBatch(c.Positions, Tile64), PtxGridDim.Fixed(c.OutChannels, Tile64)));
     }
 
     /// <summary>
@@ -181,30 +148,24 @@ public static class ConvKernels
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"conv backward (weight): dWeight[{c.OutChannels}, {c.Rows}] = dY * cols^T over batch and positions, {c.Describe()}");
         kernel.Header($"GEMM M = {c.OutChannels} (oc), N = {c.Rows} (c, ky, kx), K = batch * {c.Positions} (n, p)");
-        kernel.Parameter("dY", PtxParameterKind.Pointer, $"[batch, {c.OutChannels}, {c.Positions}]");
-        kernel.Parameter("cols", PtxParameterKind.Pointer, $"[batch, {c.Rows}, {c.Positions}]");
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("dWeight", PtxParameterKind.Pointer, $"[{c.OutChannels}, {c.Rows}]");
-        string dY = kernel.LoadPointer("dY");
-        string cols = kernel.LoadPointer("cols");
-        string batch = kernel.LoadU32("batch");
-        string dWeight = kernel.LoadPointer("dWeight");
+        string dY = kernel.PointerParameter("dY", $"[batch, {c.OutChannels}, {c.Positions}]");
+        string cols = kernel.PointerParameter("cols", $"[batch, {c.Rows}, {c.Positions}]");
+        string batch = kernel.U32Parameter("batch");
+        string dWeight = kernel.PointerParameter("dWeight", $"[{c.OutChannels}, {c.Rows}]");
         var w = kernel.Body;
         string samples = SampleExtent(kernel, batch, c.Positions);
 
-        var gemm = new TiledProduct(
-            M: Extent.Constant(c.OutChannels),
-            N: Extent.Constant(c.Rows),
-            K: Extent.Runtime(samples),
-            A: new Operand("a", dY, Outer: Axis.Plain(c.Positions), K: Axis.Samples(c.Positions, c.OutSize)),
-            B: new Operand("b", cols, Outer: Axis.Plain(c.Positions), K: Axis.Samples(c.Positions, c.ColumnsSize)),
-            OutputRows: Axis.Plain(c.Rows),
-            OutputColumns: Axis.Plain(1));
-        Tile tile = EmitProduct(kernel, gemm);
+        ProductTile tile = TiledProduct.Emit(
+            kernel,
+            Extent.Constant(c.OutChannels),
+            Extent.Constant(c.Rows),
+            Extent.Runtime(samples),
+            new AxisLoader("a", dY, outer: Axis.Plain(c.Positions), k: Axis.Samples(c.Positions, c.OutSize)),
+            new AxisLoader("b", cols, outer: Axis.Plain(c.Positions), k: Axis.Samples(c.Positions, c.ColumnsSize)));
         w.Comment($"Epilogue: bounds-checked store of dWeight.");
-        EmitStores(kernel, tile, dWeight, (r, c2, address, guard) => w.Line($"@{guard} st.global.f32 [{address}], {tile.Accumulators[r, c2]};"));
+        EmitStores(kernel, tile, Axis.Plain(c.Rows), Axis.Plain(1), dWeight, (r, c2, address, guard) => w.Line($"{guard}st.global.f32 [{address}], {tile.Accumulators[r, c2]};"));
         w.Line($"ret;");
-        return kernel.Build(new PtxLaunch(name, PtxGridDim.Fixed(c.Rows, Tile64), PtxGridDim.Fixed(c.OutChannels, Tile64), Threads, 1, SharedMemoryBytes));
+        return kernel.Build(TiledProduct.Launch(name, PtxGridDim.Fixed(c.Rows, Tile64), PtxGridDim.Fixed(c.OutChannels, Tile64)));
     }
 
     /// <summary>
@@ -216,13 +177,10 @@ public static class ConvKernels
     {
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"conv backward (bias): dBias[{c.OutChannels}] = sums of dY over batch and positions, {c.Describe()}");
-        kernel.Parameter("dY", PtxParameterKind.Pointer, $"[batch, {c.OutChannels}, {c.Positions}]");
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("dBias", PtxParameterKind.Pointer, $"[{c.OutChannels}]");
+        string dY = kernel.PointerParameter("dY", $"[batch, {c.OutChannels}, {c.Positions}]");
+        string batch = kernel.U32Parameter("batch");
+        string dBias = kernel.PointerParameter("dBias", $"[{c.OutChannels}]");
         kernel.UseSharedMemory(BlockSize * 4);
-        string dY = kernel.LoadPointer("dY");
-        string batch = kernel.LoadU32("batch");
-        string dBias = kernel.LoadPointer("dBias");
         var w = kernel.Body;
         string tid = kernel.U32("thread");
         string channel = kernel.U32("channel");
@@ -289,30 +247,24 @@ public static class ConvKernels
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"conv backward (columns): dCols = weight[{c.OutChannels}, {c.Rows}]^T * dY, {c.Describe()}");
         kernel.Header($"GEMM M = {c.Rows} (c, ky, kx), N = batch * {c.Positions} (n, p), K = {c.OutChannels} (oc)");
-        kernel.Parameter("dY", PtxParameterKind.Pointer, $"[batch, {c.OutChannels}, {c.Positions}]");
-        kernel.Parameter("weight", PtxParameterKind.Pointer, $"[{c.OutChannels}, {c.Rows}]");
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("dCols", PtxParameterKind.Pointer, $"[batch, {c.Rows}, {c.Positions}]");
-        string dY = kernel.LoadPointer("dY");
-        string weight = kernel.LoadPointer("weight");
-        string batch = kernel.LoadU32("batch");
-        string dCols = kernel.LoadPointer("dCols");
+        string dY = kernel.PointerParameter("dY", $"[batch, {c.OutChannels}, {c.Positions}]");
+        string weight = kernel.PointerParameter("weight", $"[{c.OutChannels}, {c.Rows}]");
+        string batch = kernel.U32Parameter("batch");
+        string dCols = kernel.PointerParameter("dCols", $"[batch, {c.Rows}, {c.Positions}]");
         var w = kernel.Body;
         string samples = SampleExtent(kernel, batch, c.Positions);
 
-        var gemm = new TiledProduct(
-            M: Extent.Constant(c.Rows),
-            N: Extent.Runtime(samples),
-            K: Extent.Constant(c.OutChannels),
-            A: new Operand("a", weight, Outer: Axis.Plain(1), K: Axis.Plain(c.Rows)),
-            B: new Operand("b", dY, Outer: Axis.Samples(c.Positions, c.OutSize), K: Axis.Plain(c.Positions)),
-            OutputRows: Axis.Plain(c.Positions),
-            OutputColumns: Axis.Samples(c.Positions, c.ColumnsSize));
-        Tile tile = EmitProduct(kernel, gemm);
+        ProductTile tile = TiledProduct.Emit(
+            kernel,
+            Extent.Constant(c.Rows),
+            Extent.Runtime(samples),
+            Extent.Constant(c.OutChannels),
+            new AxisLoader("a", weight, outer: Axis.Plain(1), k: Axis.Plain(c.Rows)),
+            new AxisLoader("b", dY, outer: Axis.Samples(c.Positions, c.OutSize), k: Axis.Plain(c.Positions)));
         w.Comment($"Epilogue: bounds-checked store of dCols.");
-        EmitStores(kernel, tile, dCols, (r, c2, address, guard) => w.Line($"@{guard} st.global.f32 [{address}], {tile.Accumulators[r, c2]};"));
+        EmitStores(kernel, tile, Axis.Plain(c.Positions), Axis.Samples(c.Positions, c.ColumnsSize), dCols, (r, c2, address, guard) => w.Line($"{guard}st.global.f32 [{address}], {tile.Accumulators[r, c2]};"));
         w.Line($"ret;");
-        return kernel.Build(new PtxLaunch(name, PtxGridDim.PerBatch(c.Positions, Tile64), PtxGridDim.Fixed(c.Rows, Tile64), Threads, 1, SharedMemoryBytes));
+        return kernel.Build(TiledProduct.Launch(name, PtxGridDim.PerBatch(c.Positions, Tile64), PtxGridDim.Fixed(c.Rows, Tile64)));
     }
 
     /// <summary>
@@ -326,18 +278,10 @@ public static class ConvKernels
         bool fused = inputActivation != PtxActivation.Identity;
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"conv col2im: dX = col2im(dCols){(fused ? $" .* {PtxActivationEmitter.Describe(inputActivation)}'(x)" : "")}, {c.Describe()}");
-        kernel.Parameter("dCols", PtxParameterKind.Pointer, $"[batch, {c.Rows}, {c.Positions}]");
-        if (fused)
-        {
-            kernel.Parameter("x", PtxParameterKind.Pointer, $"[batch, {c.InChannels}, {c.InHeight}, {c.InWidth}] saved {PtxActivationEmitter.Describe(inputActivation)} output");
-        }
-
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("dX", PtxParameterKind.Pointer, $"[batch, {c.InChannels}, {c.InHeight}, {c.InWidth}]");
-        string dCols = kernel.LoadPointer("dCols");
-        string? x = fused ? kernel.LoadPointer("x") : null;
-        string batch = kernel.LoadU32("batch");
-        string dX = kernel.LoadPointer("dX");
+        string dCols = kernel.PointerParameter("dCols", $"[batch, {c.Rows}, {c.Positions}]");
+        string? x = fused ? kernel.PointerParameter("x", $"[batch, {c.InChannels}, {c.InHeight}, {c.InWidth}] saved {PtxActivationEmitter.Describe(inputActivation)} output") : null;
+        string batch = kernel.U32Parameter("batch");
+        string dX = kernel.PointerParameter("dX", $"[batch, {c.InChannels}, {c.InHeight}, {c.InWidth}]");
         string index = ElementwiseKernels.EmitIndex(kernel, batch, c.InSize);
         var w = kernel.Body;
         string sample = kernel.U32("sample");
@@ -395,18 +339,8 @@ public static class ConvKernels
             }
         }
 
-        if (x is not null)
-        {
-            string saved = kernel.F32("saved");
-            kernel.ElementAddress(address, x, index);
-            w.Line($"ld.global.nc.f32 {saved}, [{address}];");
-            PtxActivationEmitter.MultiplyByDerivative(kernel, inputActivation, sum, sum, saved);
-        }
-
-        kernel.ElementAddress(address, dX, index);
-        w.Line($"st.global.f32 [{address}], {sum};");
-        w.Line($"ret;");
-        return kernel.Build(ElementwiseLaunch(name, c.InSize));
+        ElementwiseKernels.EmitGradientStore(kernel, sum, x, inputActivation, index, dX);
+        return kernel.Build(ElementwiseKernels.Launch(name, c.InSize));
     }
 
     // o = t / s when s divides t and o < limit; t is unsigned, so a wrapped negative value fails the range test.
@@ -428,9 +362,6 @@ public static class ConvKernels
         w.Line($"and.pred {valid}, {valid}, {divides};");
     }
 
-    internal static PtxLaunch ElementwiseLaunch(string name, int itemsPerSample) =>
-        new PtxLaunch(name, PtxGridDim.PerBatch(itemsPerSample, BlockSize), PtxGridDim.One, BlockSize, 1, 0);
-
     // batch * positions: the length of the flattened (sample, position) dimension.
     private static string SampleExtent(PtxKernelBuilder kernel, string batch, int positions)
     {
@@ -439,18 +370,10 @@ public static class ConvKernels
         return samples;
     }
 
-    private const int Tile64 = 64;
-    private const int TileK = 16;
-    private const int Threads = 256;
-    private const int ThreadsPerSide = 16;
-    private const int RegisterBlock = 4;
+    private const int Tile64 = TiledProduct.Tile;
+    private const int RegisterBlock = TiledProduct.RegisterBlock;
 
-    // One float of padding per shared row, as in GemmKernels: transposed stores hit distinct banks.
-    private const int SharedStride = Tile64 + 1;
-    private const int SharedTileBytes = TileK * SharedStride * 4;
-    private const int SharedMemoryBytes = 2 * SharedTileBytes;
-
-    private static string Name(string prefix, int index) => prefix + index.ToString(CultureInfo.InvariantCulture);
+    private static string Name(string prefix, int index) => TiledProduct.Name(prefix, index);
 
     /// <summary>
     /// One matrix index mapped to memory: <c>i · Stride</c>, or for the flattened (sample, position) dimension
@@ -484,288 +407,74 @@ public static class ConvKernels
         }
     }
 
-    /// <summary>A matrix extent: a compile-time constant or a register holding <c>batch · positions</c>.</summary>
-    private sealed record Extent(string Operand, int Value)
+    /// <summary>Calls <paramref name="store"/> for each of the 16 outputs; output (row, column) lives at <c>rows(row) + columns(column)</c>.</summary>
+    private static void EmitStores(PtxKernelBuilder kernel, ProductTile tile, Axis rows, Axis columns, string output, Action<int, int, string, string> store)
     {
-        public static Extent Constant(int value) => new Extent(value.ToString(CultureInfo.InvariantCulture), value);
-
-        public static Extent Runtime(string register) => new Extent(register, 0);
-
-        public bool IsMultipleOf(int tile) => Value > 0 && Value % tile == 0;
-    }
-
-    /// <summary>An operand of the product: element (outer, k) lives at <c>Outer(outer) + K(k)</c>.</summary>
-    private sealed record Operand(string Prefix, string Pointer, Axis Outer, Axis K)
-    {
-        // Threads walk the contiguous index, so a warp's loads coalesce.
-        public bool KContiguous => K.IsContiguous;
-    }
-
-    /// <summary><c>C[M, N] = A[M, K] · B[K, N]</c>; output element (row, column) lives at <c>OutputRows(row) + OutputColumns(column)</c>.</summary>
-    private sealed record TiledProduct(Extent M, Extent N, Extent K, Operand A, Operand B, Axis OutputRows, Axis OutputColumns);
-
-    private sealed class Tile
-    {
-        public string[,] Accumulators { get; } = new string[RegisterBlock, RegisterBlock];
-
-        public string[] Rows { get; } = new string[RegisterBlock];
-
-        public string[] Columns { get; } = new string[RegisterBlock];
-
-        public string[] RowInRange { get; } = new string[RegisterBlock];
-
-        public string[] ColumnInRange { get; } = new string[RegisterBlock];
-
-        public string[] RowOffsets { get; } = new string[RegisterBlock];
-
-        public string[] ColumnOffsets { get; } = new string[RegisterBlock];
-    }
-
-    private sealed class LoadPlan(Operand operand)
-    {
-        public Operand Operand { get; } = operand;
-
-        public string KLocal { get; set; } = "";
-
-        public string Store { get; set; } = "";
-
-        public string[] OuterOffsets { get; } = new string[RegisterBlock];
-
-        public string[] OuterInRange { get; } = new string[RegisterBlock];
-
-        public int[] KSteps { get; } = new int[RegisterBlock];
-
-        public int[] StoreOffsets { get; } = new int[RegisterBlock];
-    }
-
-    /// <summary>
-    /// Emits the tiled product: per stage, each thread stages 4 elements of A and of B into shared memory (zero outside
-    /// the matrices), then 16 rank-1 updates of its 4x4 register block. Returns the accumulators and output coordinates.
-    /// </summary>
-    private static Tile EmitProduct(PtxKernelBuilder kernel, TiledProduct g)
-    {
-        kernel.UseSharedMemory(SharedMemoryBytes);
-        var w = kernel.Body;
-        string tid = kernel.U32("thread");
-        string tx = kernel.U32("tx");
-        string ty = kernel.U32("ty");
-        string rowBase = kernel.U32("row_base");
-        string columnBase = kernel.U32("column_base");
-        string sharedA = kernel.U32("shared_a");
-        string sharedB = kernel.U32("shared_b");
-        w.Line();
-        w.Comment($"Thread (ty, tx) of the 16x16 grid owns rows row_base + ty + 16 r and columns column_base + tx + 16 c.");
-        w.Line($"mov.u32 {tid}, %tid.x;");
-        w.Line($"and.b32 {tx}, {tid}, {ThreadsPerSide - 1};");
-        w.Line($"shr.u32 {ty}, {tid}, 4;");
-        w.Line($"mov.u32 {columnBase}, %ctaid.x;");
-        w.Line($"shl.b32 {columnBase}, {columnBase}, 6;");
-        w.Line($"mov.u32 {rowBase}, %ctaid.y;");
-        w.Line($"shl.b32 {rowBase}, {rowBase}, 6;");
-        w.Line($"mov.u32 {sharedA}, {kernel.SharedSymbol};");
-        w.Line($"add.u32 {sharedB}, {sharedA}, {SharedTileBytes};");
-
-        LoadPlan planA = EmitLoadSetup(kernel, g.A, g.M, tid, tx, ty, rowBase, sharedA);
-        LoadPlan planB = EmitLoadSetup(kernel, g.B, g.N, tid, tx, ty, columnBase, sharedB);
-        string readA = kernel.U32("a_read");
-        string readB = kernel.U32("b_read");
-        w.Line($"mad.lo.u32 {readA}, {ty}, 4, {sharedA};");
-        w.Line($"mad.lo.u32 {readB}, {tx}, 4, {sharedB};");
-
-        var tile = new Tile();
-        for (int r = 0; r < RegisterBlock; r++)
-        {
-            for (int c = 0; c < RegisterBlock; c++)
-            {
-                string acc = kernel.F32(FormattableString.Invariant($"acc_{r}_{c}"));
-                tile.Accumulators[r, c] = acc;
-                w.Line($"mov.f32 {acc}, {PtxActivationEmitter.Zero};");
-            }
-        }
-
-        string kBase = kernel.U32("k_base");
-        string more = kernel.Pred("more_k");
-        w.Line($"mov.u32 {kBase}, 0;");
-        // An empty reduction (batch 0 never launches, but K could be 0 only then) would still stage once: harmless, all zero.
-        w.Line();
-        w.Label("K_LOOP");
-        w.Comment($"Stage a {TileK}-deep slice of A and B into shared memory, zero-filled outside the matrices.");
-        EmitLoadStage(kernel, planA, g.K, kBase);
-        EmitLoadStage(kernel, planB, g.K, kBase);
-        w.Line($"bar.sync 0;");
-        string[] fragA = new string[RegisterBlock];
-        string[] fragB = new string[RegisterBlock];
+        string[] rowOffsets = new string[RegisterBlock];
+        string[] columnOffsets = new string[RegisterBlock];
         for (int i = 0; i < RegisterBlock; i++)
         {
-            fragA[i] = kernel.F32(Name("a_frag", i));
-            fragB[i] = kernel.F32(Name("b_frag", i));
+            rowOffsets[i] = kernel.U32(Name("row_offset", i));
+            rows.Emit(kernel, rowOffsets[i], tile.Rows[i], "out");
         }
 
-        for (int kk = 0; kk < TileK; kk++)
+        for (int i = 0; i < RegisterBlock; i++)
         {
-            for (int r = 0; r < RegisterBlock; r++)
-            {
-                w.Line($"ld.shared.f32 {fragA[r]}, [{readA}+{(kk * SharedStride + ThreadsPerSide * r) * 4}];");
-            }
-
-            for (int c = 0; c < RegisterBlock; c++)
-            {
-                w.Line($"ld.shared.f32 {fragB[c]}, [{readB}+{(kk * SharedStride + ThreadsPerSide * c) * 4}];");
-            }
-
-            for (int r = 0; r < RegisterBlock; r++)
-            {
-                for (int c = 0; c < RegisterBlock; c++)
-                {
-                    w.Line($"fma.rn.f32 {tile.Accumulators[r, c]}, {fragA[r]}, {fragB[c]}, {tile.Accumulators[r, c]};");
-                }
-            }
+            columnOffsets[i] = kernel.U32(Name("column_offset", i));
+            columns.Emit(kernel, columnOffsets[i], tile.Columns[i], "out");
         }
 
-        w.Line($"bar.sync 0;");
-        w.Line($"add.u32 {kBase}, {kBase}, {TileK};");
-        w.Line($"setp.lt.u32 {more}, {kBase}, {g.K.Operand};");
-        w.Line($"@{more} bra K_LOOP;");
-
-        w.Line();
-        w.Comment($"Output coordinates of the register block and their memory offsets.");
-        for (int r = 0; r < RegisterBlock; r++)
-        {
-            string row = kernel.U32(Name("row", r));
-            w.Line($"add.u32 {row}, {rowBase}, {ty};");
-            w.Line($"add.u32 {row}, {row}, {ThreadsPerSide * r};");
-            tile.Rows[r] = row;
-            tile.RowInRange[r] = kernel.Pred(Name("row_ok", r));
-            w.Line($"setp.lt.u32 {tile.RowInRange[r]}, {row}, {g.M.Operand};");
-            tile.RowOffsets[r] = kernel.U32(Name("row_offset", r));
-            g.OutputRows.Emit(kernel, tile.RowOffsets[r], row, "out");
-        }
-
-        for (int c = 0; c < RegisterBlock; c++)
-        {
-            string column = kernel.U32(Name("column", c));
-            w.Line($"add.u32 {column}, {columnBase}, {tx};");
-            w.Line($"add.u32 {column}, {column}, {ThreadsPerSide * c};");
-            tile.Columns[c] = column;
-            tile.ColumnInRange[c] = kernel.Pred(Name("column_ok", c));
-            w.Line($"setp.lt.u32 {tile.ColumnInRange[c]}, {column}, {g.N.Operand};");
-            tile.ColumnOffsets[c] = kernel.U32(Name("column_offset", c));
-            g.OutputColumns.Emit(kernel, tile.ColumnOffsets[c], column, "out");
-        }
-
-        return tile;
+        TiledProduct.EmitStores(kernel, tile, output, rowOffsets, columnOffsets, store);
     }
 
-    /// <summary>Calls <paramref name="store"/> for each of the 16 outputs with its address and in-range predicate.</summary>
-    private static void EmitStores(PtxKernelBuilder kernel, Tile tile, string output, Action<int, int, string, string> store)
+    /// <summary>An operand whose element (outer, k) lives at <c>outer(outer) + k(k)</c>; offsets are recomputed each stage.</summary>
+    private sealed class AxisLoader : TileLoader
     {
-        var w = kernel.Body;
-        string index = kernel.U32("out_index");
-        string address = kernel.U64("out_address");
-        string inRange = kernel.Pred("out_in_range");
-        for (int c = 0; c < RegisterBlock; c++)
+        private readonly Axis _outer;
+        private readonly Axis _k;
+        private readonly string[] _outerOffsets = new string[RegisterBlock];
+
+        // Threads walk the contiguous index, so a warp's loads coalesce.
+        public AxisLoader(string prefix, string pointer, Axis outer, Axis k)
+            : base(prefix, pointer, k.IsContiguous)
         {
+            _outer = outer;
+            _k = k;
+        }
+
+        public override void EmitStage(PtxKernelBuilder kernel, Extent k, string kBase)
+        {
+            var w = kernel.Body;
+            string kIndex = kernel.U32(Prefix + "_k");
+            string kOffset = kernel.U32(Prefix + "_k_offset");
+            string index = kernel.U32(Prefix + "_index");
+            string address = kernel.U64(Prefix + "_address");
+            string? kOk = null;
             for (int r = 0; r < RegisterBlock; r++)
             {
-                w.Line($"and.pred {inRange}, {tile.RowInRange[r]}, {tile.ColumnInRange[c]};");
-                w.Line($"add.u32 {index}, {tile.RowOffsets[r]}, {tile.ColumnOffsets[c]};");
-                kernel.ElementAddress(address, output, index);
-                store(r, c, address, inRange);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Per-thread constants for staging one operand: which (outer, k) each of its 4 loads covers, the outer offsets and
-    /// range tests (fixed for the whole loop), and the shared store address ([k][outer] layout).
-    /// </summary>
-    private static LoadPlan EmitLoadSetup(PtxKernelBuilder kernel, Operand operand, Extent outer, string tid, string tx, string ty, string outerBase, string sharedBase)
-    {
-        var w = kernel.Body;
-        string p = operand.Prefix;
-        var plan = new LoadPlan(operand);
-        w.Line();
-        w.Comment($"Staging of {p.ToUpperInvariant()}: {(operand.KContiguous ? "thread loads k = tx, outer = ty + 16 r" : "thread loads outer = tid % 64, k = tid / 64 + 4 r")}.");
-        string outerLocal = kernel.U32(p + "_outer_local");
-        string kLocal = kernel.U32(p + "_k_local");
-        string store = kernel.U32(p + "_store");
-        string outerIndex = kernel.U32(p + "_outer");
-        if (operand.KContiguous)
-        {
-            w.Line($"mov.u32 {outerLocal}, {ty};");
-            w.Line($"mov.u32 {kLocal}, {tx};");
-        }
-        else
-        {
-            w.Line($"and.b32 {outerLocal}, {tid}, {Tile64 - 1};");
-            w.Line($"shr.u32 {kLocal}, {tid}, 6;");
-        }
-
-        w.Line($"mad.lo.u32 {store}, {kLocal}, {SharedStride}, {outerLocal};");
-        w.Line($"mad.lo.u32 {store}, {store}, 4, {sharedBase};");
-        plan.Store = store;
-        plan.KLocal = kLocal;
-        for (int r = 0; r < RegisterBlock; r++)
-        {
-            int outerStep = operand.KContiguous ? ThreadsPerSide * r : 0;
-            int kStep = operand.KContiguous ? 0 : 4 * r;
-            plan.KSteps[r] = kStep;
-            plan.StoreOffsets[r] = (kStep * SharedStride + outerStep) * 4;
-            if (operand.KContiguous || r == 0)
-            {
-                w.Line($"add.u32 {outerIndex}, {outerBase}, {outerLocal};");
-                if (outerStep > 0)
+                if (!KContiguous || r == 0)
                 {
-                    w.Line($"add.u32 {outerIndex}, {outerIndex}, {outerStep};");
+                    kOk = EmitK(kernel, r, k, kBase, kIndex);
+                    _k.Emit(kernel, kOffset, kIndex, Prefix + "_k");
                 }
 
-                plan.OuterInRange[r] = kernel.Pred(Name(p + "_outer_ok", r));
-                w.Line($"setp.lt.u32 {plan.OuterInRange[r]}, {outerIndex}, {outer.Operand};");
-                plan.OuterOffsets[r] = kernel.U32(Name(p + "_outer_offset", r));
-                operand.Outer.Emit(kernel, plan.OuterOffsets[r], outerIndex, p);
-            }
-            else
-            {
-                // Outer-contiguous loads share one outer index; only k differs.
-                plan.OuterInRange[r] = plan.OuterInRange[0];
-                plan.OuterOffsets[r] = plan.OuterOffsets[0];
+                string? guard = TiledProduct.Both(kernel, OuterInRange[r], kOk, Prefix + "_load_ok");
+                w.Line($"add.u32 {index}, {_outerOffsets[r]}, {kOffset};");
+                kernel.ElementAddress(address, Pointer, index);
+                EmitLoad(kernel, r, guard, address);
             }
         }
 
-        return plan;
-    }
-
-    private static void EmitLoadStage(PtxKernelBuilder kernel, LoadPlan plan, Extent k, string kBase)
-    {
-        var w = kernel.Body;
-        string p = plan.Operand.Prefix;
-        string value = kernel.F32(p + "_value");
-        string kIndex = kernel.U32(p + "_k");
-        string kOffset = kernel.U32(p + "_k_offset");
-        string kOk = kernel.Pred(p + "_k_ok");
-        string loadOk = kernel.Pred(p + "_load_ok");
-        string index = kernel.U32(p + "_index");
-        string address = kernel.U64(p + "_address");
-        for (int r = 0; r < RegisterBlock; r++)
+        protected override void EmitLoadSetup(PtxKernelBuilder kernel, int r, string outerIndex)
         {
-            if (!plan.Operand.KContiguous || r == 0)
+            if (r > 0 && !KContiguous)
             {
-                w.Line($"add.u32 {kIndex}, {kBase}, {plan.KLocal};");
-                if (plan.KSteps[r] > 0)
-                {
-                    w.Line($"add.u32 {kIndex}, {kIndex}, {plan.KSteps[r]};");
-                }
-
-                w.Line($"setp.lt.u32 {kOk}, {kIndex}, {k.Operand};");
-                plan.Operand.K.Emit(kernel, kOffset, kIndex, p + "_k");
+                _outerOffsets[r] = _outerOffsets[0];
+                return;
             }
 
-            w.Line($"and.pred {loadOk}, {plan.OuterInRange[r]}, {kOk};");
-            w.Line($"add.u32 {index}, {plan.OuterOffsets[r]}, {kOffset};");
-            kernel.ElementAddress(address, plan.Operand.Pointer, index);
-            w.Line($"mov.f32 {value}, {PtxActivationEmitter.Zero};");
-            w.Line($"@{loadOk} ld.global.nc.f32 {value}, [{address}];");
-            w.Line($"st.shared.f32 [{plan.Store}+{plan.StoreOffsets[r]}], {value};");
+            _outerOffsets[r] = kernel.U32(Name(Prefix + "_outer_offset", r));
+            _outer.Emit(kernel, _outerOffsets[r], outerIndex, Prefix);
         }
     }
 }

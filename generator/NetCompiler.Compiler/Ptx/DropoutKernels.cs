@@ -33,18 +33,12 @@ public static class DropoutKernels
         float scale = 1f / (1f - rate);
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"dropout forward: y[batch, {size}] = x .* mask, rate {rate.ToString("R", CultureInfo.InvariantCulture)}, threshold {threshold.ToString(CultureInfo.InvariantCulture)}");
-        kernel.Parameter("x", PtxParameterKind.Pointer, $"[batch, {size}]");
-        kernel.Parameter("key", PtxParameterKind.UInt64);
-        kernel.Parameter("training", PtxParameterKind.UInt32);
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("y", PtxParameterKind.Pointer, $"[batch, {size}]");
-        kernel.Parameter("mask", PtxParameterKind.Pointer, $"[batch, {size}]");
-        string x = kernel.LoadPointer("x");
-        string key = kernel.LoadU64("key");
-        string training = kernel.LoadU32("training");
-        string batch = kernel.LoadU32("batch");
-        string y = kernel.LoadPointer("y");
-        string mask = kernel.LoadPointer("mask");
+        string x = kernel.PointerParameter("x", $"[batch, {size}]");
+        string key = kernel.U64Parameter("key");
+        string training = kernel.U32Parameter("training");
+        string batch = kernel.U32Parameter("batch");
+        string y = kernel.PointerParameter("y", $"[batch, {size}]");
+        string mask = kernel.PointerParameter("mask", $"[batch, {size}]");
         string index = ElementwiseKernels.EmitIndex(kernel, batch, size);
         var w = kernel.Body;
         string z = kernel.U64("z");
@@ -85,7 +79,7 @@ public static class DropoutKernels
         kernel.ElementAddress(address, mask, index);
         w.Line($"st.global.f32 [{address}], {m};");
         w.Line($"ret;");
-        return kernel.Build(ConvKernels.ElementwiseLaunch(name, size));
+        return kernel.Build(ElementwiseKernels.Launch(name, size));
     }
 
     /// <summary>
@@ -98,20 +92,11 @@ public static class DropoutKernels
         bool fused = inputActivation != PtxActivation.Identity;
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"dropout backward: dX[batch, {size}] = dY .* mask{(fused ? $" .* {PtxActivationEmitter.Describe(inputActivation)}'(y)" : "")}");
-        kernel.Parameter("dY", PtxParameterKind.Pointer, $"[batch, {size}]");
-        kernel.Parameter("mask", PtxParameterKind.Pointer, $"[batch, {size}]");
-        if (fused)
-        {
-            kernel.Parameter("y", PtxParameterKind.Pointer, $"[batch, {size}] saved {PtxActivationEmitter.Describe(inputActivation)} output");
-        }
-
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("dX", PtxParameterKind.Pointer, $"[batch, {size}]");
-        string dY = kernel.LoadPointer("dY");
-        string mask = kernel.LoadPointer("mask");
-        string? y = fused ? kernel.LoadPointer("y") : null;
-        string batch = kernel.LoadU32("batch");
-        string dX = kernel.LoadPointer("dX");
+        string dY = kernel.PointerParameter("dY", $"[batch, {size}]");
+        string mask = kernel.PointerParameter("mask", $"[batch, {size}]");
+        string? y = fused ? kernel.PointerParameter("y", $"[batch, {size}] saved {PtxActivationEmitter.Describe(inputActivation)} output") : null;
+        string batch = kernel.U32Parameter("batch");
+        string dX = kernel.PointerParameter("dX", $"[batch, {size}]");
         string index = ElementwiseKernels.EmitIndex(kernel, batch, size);
         var w = kernel.Body;
         string gradient = kernel.F32("gradient");
@@ -122,17 +107,7 @@ public static class DropoutKernels
         kernel.ElementAddress(address, mask, index);
         w.Line($"ld.global.nc.f32 {m}, [{address}];");
         w.Line($"mul.rn.f32 {gradient}, {gradient}, {m};");
-        if (y is not null)
-        {
-            string saved = kernel.F32("saved");
-            kernel.ElementAddress(address, y, index);
-            w.Line($"ld.global.nc.f32 {saved}, [{address}];");
-            PtxActivationEmitter.MultiplyByDerivative(kernel, inputActivation, gradient, gradient, saved);
-        }
-
-        kernel.ElementAddress(address, dX, index);
-        w.Line($"st.global.f32 [{address}], {gradient};");
-        w.Line($"ret;");
-        return kernel.Build(ConvKernels.ElementwiseLaunch(name, size));
+        ElementwiseKernels.EmitGradientStore(kernel, gradient, y, inputActivation, index, dX);
+        return kernel.Build(ElementwiseKernels.Launch(name, size));
     }
 }

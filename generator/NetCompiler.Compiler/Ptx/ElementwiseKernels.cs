@@ -14,13 +14,10 @@ public static class ElementwiseKernels
         PtxFormat.ValidatePositive(features, nameof(features));
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"activation forward: y[batch, {features}] = {PtxActivationEmitter.Describe(activation)}(x[batch, {features}])");
-        kernel.Parameter("x", PtxParameterKind.Pointer, $"[batch, {features}]");
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("y", PtxParameterKind.Pointer, $"[batch, {features}]");
+        string x = kernel.PointerParameter("x", $"[batch, {features}]");
+        string batch = kernel.U32Parameter("batch");
+        string y = kernel.PointerParameter("y", $"[batch, {features}]");
 
-        string x = kernel.LoadPointer("x");
-        string batch = kernel.LoadU32("batch");
-        string y = kernel.LoadPointer("y");
         string index = EmitIndex(kernel, batch, features);
         string address = kernel.U64("address");
         string value = kernel.F32("value");
@@ -43,49 +40,51 @@ public static class ElementwiseKernels
         PtxFormat.ValidatePositive(features, nameof(features));
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"activation backward: dX[batch, {features}] = dY[batch, {features}] .* {PtxActivationEmitter.Describe(activation)}'(from y[batch, {features}])");
-        kernel.Parameter("dY", PtxParameterKind.Pointer, $"[batch, {features}]");
-        kernel.Parameter("y", PtxParameterKind.Pointer, $"[batch, {features}]");
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("dX", PtxParameterKind.Pointer, $"[batch, {features}]");
+        string dY = kernel.PointerParameter("dY", $"[batch, {features}]");
+        string y = kernel.PointerParameter("y", $"[batch, {features}]");
+        string batch = kernel.U32Parameter("batch");
+        string dX = kernel.PointerParameter("dX", $"[batch, {features}]");
 
-        string dY = kernel.LoadPointer("dY");
-        string y = kernel.LoadPointer("y");
-        string batch = kernel.LoadU32("batch");
-        string dX = kernel.LoadPointer("dX");
         string index = EmitIndex(kernel, batch, features);
         string address = kernel.U64("address");
         string gradient = kernel.F32("gradient");
-        string output = kernel.F32("output");
-        var w = kernel.Body;
         kernel.ElementAddress(address, dY, index);
-        w.Line($"ld.global.nc.f32 {gradient}, [{address}];");
-        kernel.ElementAddress(address, y, index);
-        w.Line($"ld.global.nc.f32 {output}, [{address}];");
-        PtxActivationEmitter.MultiplyByDerivative(kernel, activation, gradient, gradient, output);
-        kernel.ElementAddress(address, dX, index);
-        w.Line($"st.global.f32 [{address}], {gradient};");
-        w.Line($"ret;");
+        kernel.Body.Line($"ld.global.nc.f32 {gradient}, [{address}];");
+        EmitGradientStore(kernel, gradient, y, activation, index, dX);
         return kernel.Build(Launch(name, features));
     }
 
     /// <summary>Emits the flat element index and returns early for threads past <c>batch * features</c>.</summary>
     internal static string EmitIndex(PtxKernelBuilder kernel, string batch, int features)
     {
-        var w = kernel.Body;
-        string index = kernel.U32("index");
-        string block = kernel.U32("block");
         string count = kernel.U32("count");
-        string outside = kernel.Pred("outside");
-        w.Line();
-        w.Line($"mov.u32 {index}, %tid.x;");
-        w.Line($"mov.u32 {block}, %ctaid.x;");
-        w.Line($"mad.lo.u32 {index}, {block}, {BlockSize}, {index};");
-        w.Line($"mul.lo.u32 {count}, {batch}, {features};");
-        w.Line($"setp.ge.u32 {outside}, {index}, {count};");
-        w.Line($"@{outside} ret;");
-        return index;
+        kernel.Body.Line($"mul.lo.u32 {count}, {batch}, {features};");
+        return kernel.FlatIndex(BlockSize, count);
     }
 
-    private static PtxLaunch Launch(string name, int features) =>
-        new PtxLaunch(name, PtxGridDim.PerBatch(features, BlockSize), PtxGridDim.One, BlockSize, 1, 0);
+    /// <summary>
+    /// Multiplies <paramref name="gradient"/> by <paramref name="activation"/>'s derivative, computed from the activation's
+    /// saved output at <paramref name="index"/> of <paramref name="output"/> (null: no activation), stores it at
+    /// <paramref name="index"/> of <paramref name="dX"/> and returns.
+    /// </summary>
+    internal static void EmitGradientStore(PtxKernelBuilder kernel, string gradient, string? output, PtxActivation activation, string index, string dX)
+    {
+        var w = kernel.Body;
+        string address = kernel.U64("address");
+        if (output is not null)
+        {
+            string saved = kernel.F32("saved");
+            kernel.ElementAddress(address, output, index);
+            w.Line($"ld.global.nc.f32 {saved}, [{address}];");
+            PtxActivationEmitter.MultiplyByDerivative(kernel, activation, gradient, gradient, saved);
+        }
+
+        kernel.ElementAddress(address, dX, index);
+        w.Line($"st.global.f32 [{address}], {gradient};");
+        w.Line($"ret;");
+    }
+
+    /// <summary>One thread per element of <c>[batch, itemsPerSample]</c>.</summary>
+    internal static PtxLaunch Launch(string name, int itemsPerSample) =>
+        new PtxLaunch(name, PtxGridDim.PerBatch(itemsPerSample, BlockSize), PtxGridDim.One, BlockSize, 1, 0);
 }

@@ -19,6 +19,7 @@ public static class LossKernels
 
     private static readonly string NegativeInfinity = PtxFormat.Float(float.NegativeInfinity);
     private static readonly string NaN = PtxFormat.Float(float.NaN);
+    private static readonly string LogClamp = PtxFormat.Float(-100f);
 
     /// <summary>
     /// Softmax cross-entropy over <paramref name="classes"/> logits per row with integer labels:
@@ -31,35 +32,20 @@ public static class LossKernels
         PtxFormat.ValidatePositive(classes, nameof(classes));
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"softmax cross-entropy: logits[batch, {classes}], labels[batch] -> rowLoss[batch], dLogits[batch, {classes}] = (softmax - onehot) / batch");
-        kernel.Parameter("logits", PtxParameterKind.Pointer, $"[batch, {classes}]");
-        kernel.Parameter("labels", PtxParameterKind.Pointer, "[batch] int32");
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("rowLoss", PtxParameterKind.Pointer, "[batch]");
-        kernel.Parameter("dLogits", PtxParameterKind.Pointer, $"[batch, {classes}]");
+        string logits = kernel.PointerParameter("logits", $"[batch, {classes}]");
+        string labels = kernel.PointerParameter("labels", "[batch] int32");
+        string batch = kernel.U32Parameter("batch");
+        string rowLoss = kernel.PointerParameter("rowLoss", "[batch]");
+        string dLogits = kernel.PointerParameter("dLogits", $"[batch, {classes}]");
 
-        string logits = kernel.LoadPointer("logits");
-        string labels = kernel.LoadPointer("labels");
-        string batch = kernel.LoadU32("batch");
-        string rowLoss = kernel.LoadPointer("rowLoss");
-        string dLogits = kernel.LoadPointer("dLogits");
         RowContext row = EmitRowStart(kernel, batch, classes);
         var w = kernel.Body;
 
         string x = kernel.F32("x");
-        string max = kernel.F32("row_max");
+        string address = kernel.U64("address");
+        string max = EmitRowMax(kernel, row, logits, classes, x, address);
         string sum = kernel.F32("row_sum");
         string e = kernel.F32("e");
-        string address = kernel.U64("address");
-
-        w.Comment($"Pass 1: row maximum, so exp never overflows.");
-        w.Line($"mov.f32 {max}, {NegativeInfinity};");
-        EmitRowLoop(kernel, row, classes, "MAX", column =>
-        {
-            kernel.ElementAddress(address, row.RowStart(logits), column);
-            w.Line($"ld.global.nc.f32 {x}, [{address}];");
-            w.Line($"max.f32 {max}, {max}, {x};");
-        });
-        EmitWarpReduce(kernel, max, "max.f32");
 
         w.Comment($"Pass 2: sum of exp(z - max).");
         w.Line($"mov.f32 {sum}, {PtxActivationEmitter.Zero};");
@@ -118,21 +104,80 @@ public static class LossKernels
     }
 
     /// <summary>
-    /// Mean squared error (PyTorch's mean over all elements): <c>rowLoss[b] = sum_j (p - t)^2 / features</c> and
-    /// <c>dPredictions = 2 (p - t) / (batch * features)</c>.
+    /// Mean squared error (PyTorch's mean over all elements) on the output p of <paramref name="activation"/>:
+    /// <c>rowLoss[b] = sum_j (p - t)^2 / features</c> and <c>dPredictions = 2 (p - t) / (batch * features) * activation'(p)</c>,
+    /// the gradient with respect to the activation's input.
     /// Parameters: <c>predictions [batch, features], targets [batch, features], batch, rowLoss [batch], dPredictions [batch, features]</c>.
     /// </summary>
-    public static PtxKernel MeanSquaredError(string name, int features)
+    public static PtxKernel MeanSquaredError(string name, int features, PtxActivation activation = PtxActivation.Identity)
     {
         PtxFormat.ValidatePositive(features, nameof(features));
         var kernel = new PtxKernelBuilder(name);
-        kernel.Header($"mean squared error: predictions[batch, {features}], targets[batch, {features}] -> rowLoss[batch], dPredictions = 2 (p - t) / (batch * {features})");
-        return EmitElementwiseLoss(kernel, features, "predictions", "dPredictions", (p, t, elementLoss, gradientNumerator) =>
+        kernel.Header($"mean squared error: predictions[batch, {features}], targets[batch, {features}] -> rowLoss[batch], dPredictions = 2 (p - t) / (batch * {features}){DerivativeNote(activation)}");
+        return EmitElementwiseLoss(kernel, features, "predictions", "dPredictions", activation, (p, t, elementLoss, gradientNumerator) =>
         {
             var w = kernel.Body;
             w.Line($"sub.f32 {gradientNumerator}, {p}, {t};");
             w.Line($"mul.f32 {elementLoss}, {gradientNumerator}, {gradientNumerator};");
             w.Line($"add.f32 {gradientNumerator}, {gradientNumerator}, {gradientNumerator};");
+        });
+    }
+
+    /// <summary>
+    /// Binary cross-entropy on sigmoid probabilities p (PyTorch's <c>BCELoss</c>, mean over all elements, logs clamped at
+    /// -100): <c>rowLoss[b] = sum_j loss / features</c> and the gradient with respect to the logits,
+    /// <c>dLogits = (p - t) / (batch * features)</c>: the sigmoid's derivative cancels the loss's denominator.
+    /// Parameters: <c>probabilities [batch, features], targets [batch, features], batch, rowLoss [batch], dLogits [batch, features]</c>.
+    /// </summary>
+    public static PtxKernel BinaryCrossEntropy(string name, int features)
+    {
+        PtxFormat.ValidatePositive(features, nameof(features));
+        var kernel = new PtxKernelBuilder(name);
+        kernel.Header($"binary cross-entropy: probabilities[batch, {features}], targets[batch, {features}] -> rowLoss[batch], dLogits = (p - t) / (batch * {features})");
+        return EmitElementwiseLoss(kernel, features, "probabilities", "dLogits", PtxActivation.Identity, (p, t, elementLoss, gradientNumerator) =>
+        {
+            // loss = -(t max(ln p, -100) + (1 - t) max(ln(1 - p), -100)); ln 0 = -inf clamps to -100.
+            var w = kernel.Body;
+            string logP = kernel.F32("log_p");
+            string log1mP = kernel.F32("log_1m_p");
+            string oneMinus = kernel.F32("one_minus");
+            PtxActivationEmitter.Log(kernel, logP, p);
+            w.Line($"max.f32 {logP}, {logP}, {LogClamp};");
+            w.Line($"sub.f32 {oneMinus}, {PtxActivationEmitter.One}, {p};");
+            PtxActivationEmitter.Log(kernel, log1mP, oneMinus);
+            w.Line($"max.f32 {log1mP}, {log1mP}, {LogClamp};");
+            w.Line($"sub.f32 {oneMinus}, {PtxActivationEmitter.One}, {t};");
+            w.Line($"mul.f32 {elementLoss}, {oneMinus}, {log1mP};");
+            w.Line($"fma.rn.f32 {elementLoss}, {t}, {logP}, {elementLoss};");
+            w.Line($"neg.f32 {elementLoss}, {elementLoss};");
+            w.Line($"sub.f32 {gradientNumerator}, {p}, {t};");
+        });
+    }
+
+    /// <summary>
+    /// Perceptron loss (Rosenblatt's rule, <c>s = 2t - 1</c>) on the output p of <paramref name="activation"/>: only a
+    /// misclassified or undecided element, <c>s p &lt;= 0</c>, contributes <c>-s p</c> and the gradient
+    /// <c>-s / (batch * features) * activation'(p)</c>.
+    /// Parameters: <c>predictions [batch, features], targets [batch, features], batch, rowLoss [batch], dPredictions [batch, features]</c>.
+    /// </summary>
+    public static PtxKernel Perceptron(string name, int features, PtxActivation activation = PtxActivation.Identity)
+    {
+        PtxFormat.ValidatePositive(features, nameof(features));
+        var kernel = new PtxKernelBuilder(name);
+        kernel.Header($"perceptron: predictions[batch, {features}], targets[batch, {features}] -> rowLoss[batch], dPredictions = -s / (batch * {features}) where s p <= 0{DerivativeNote(activation)}");
+        return EmitElementwiseLoss(kernel, features, "predictions", "dPredictions", activation, (p, t, elementLoss, gradientNumerator) =>
+        {
+            var w = kernel.Body;
+            string sign = kernel.F32("sign");
+            string margin = kernel.F32("margin");
+            string correct = kernel.Pred("correct");
+            w.Line($"fma.rn.f32 {sign}, {t}, {PtxActivationEmitter.Two}, {PtxFormat.Float(-1f)};");
+            w.Line($"mul.f32 {margin}, {sign}, {p};");
+            w.Line($"setp.gt.f32 {correct}, {margin}, {PtxActivationEmitter.Zero};");
+            w.Line($"neg.f32 {elementLoss}, {margin};");
+            w.Line($"neg.f32 {gradientNumerator}, {sign};");
+            w.Line($"selp.f32 {elementLoss}, {PtxActivationEmitter.Zero}, {elementLoss}, {correct};");
+            w.Line($"selp.f32 {gradientNumerator}, {PtxActivationEmitter.Zero}, {gradientNumerator}, {correct};");
         });
     }
 
@@ -147,7 +192,7 @@ public static class LossKernels
         PtxFormat.ValidatePositive(features, nameof(features));
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"binary cross-entropy with logits: logits[batch, {features}], targets[batch, {features}] -> rowLoss[batch], dLogits = (sigmoid(z) - t) / (batch * {features})");
-        return EmitElementwiseLoss(kernel, features, "logits", "dLogits", (z, t, elementLoss, gradientNumerator) =>
+        return EmitElementwiseLoss(kernel, features, "logits", "dLogits", PtxActivation.Identity, (z, t, elementLoss, gradientNumerator) =>
         {
             var w = kernel.Body;
             string e = kernel.F32("e");
@@ -179,14 +224,11 @@ public static class LossKernels
         const int Warps = BlockSize / WarpSize;
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"mean loss: loss[1] = sum(rowLoss[batch]) / batch, one block of {BlockSize} threads");
-        kernel.Parameter("rowLoss", PtxParameterKind.Pointer, "[batch]");
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("loss", PtxParameterKind.Pointer, "[1]");
+        string rowLoss = kernel.PointerParameter("rowLoss", "[batch]");
+        string batch = kernel.U32Parameter("batch");
+        string loss = kernel.PointerParameter("loss", "[1]");
         kernel.UseSharedMemory(Warps * 4);
 
-        string rowLoss = kernel.LoadPointer("rowLoss");
-        string batch = kernel.LoadU32("batch");
-        string loss = kernel.LoadPointer("loss");
         var w = kernel.Body;
         string tid = kernel.U32("thread");
         string lane = kernel.U32("lane");
@@ -238,20 +280,21 @@ public static class LossKernels
         return kernel.Build(new PtxLaunch(name, PtxGridDim.One, PtxGridDim.One, BlockSize, 1, Warps * 4));
     }
 
-    /// <summary>Shared body of the elementwise losses: per-element loss and gradient numerator from (prediction, target).</summary>
-    private static PtxKernel EmitElementwiseLoss(PtxKernelBuilder kernel, int features, string inputName, string gradientName, Action<string, string, string, string> element)
-    {
-        kernel.Parameter(inputName, PtxParameterKind.Pointer, $"[batch, {features}]");
-        kernel.Parameter("targets", PtxParameterKind.Pointer, $"[batch, {features}]");
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("rowLoss", PtxParameterKind.Pointer, "[batch]");
-        kernel.Parameter(gradientName, PtxParameterKind.Pointer, $"[batch, {features}]");
+    private static string DerivativeNote(PtxActivation activation) =>
+        activation == PtxActivation.Identity ? "" : $" .* {PtxActivationEmitter.Describe(activation)}'(p)";
 
-        string input = kernel.LoadPointer(inputName);
-        string targets = kernel.LoadPointer("targets");
-        string batch = kernel.LoadU32("batch");
-        string rowLoss = kernel.LoadPointer("rowLoss");
-        string gradient = kernel.LoadPointer(gradientName);
+    /// <summary>
+    /// Shared body of the elementwise losses: per-element loss and gradient numerator from (prediction, target); the
+    /// numerator is scaled to the mean and multiplied by <paramref name="activation"/>'s derivative at the prediction.
+    /// </summary>
+    private static PtxKernel EmitElementwiseLoss(PtxKernelBuilder kernel, int features, string inputName, string gradientName, PtxActivation activation, Action<string, string, string, string> element)
+    {
+        string input = kernel.PointerParameter(inputName, $"[batch, {features}]");
+        string targets = kernel.PointerParameter("targets", $"[batch, {features}]");
+        string batch = kernel.U32Parameter("batch");
+        string rowLoss = kernel.PointerParameter("rowLoss", "[batch]");
+        string gradient = kernel.PointerParameter(gradientName, $"[batch, {features}]");
+
         RowContext row = EmitRowStart(kernel, batch, features);
         var w = kernel.Body;
 
@@ -276,6 +319,7 @@ public static class LossKernels
             element(p, t, elementLoss, numerator);
             w.Line($"add.f32 {sum}, {sum}, {elementLoss};");
             w.Line($"mul.f32 {numerator}, {numerator}, {scale};");
+            PtxActivationEmitter.MultiplyByDerivative(kernel, activation, numerator, numerator, p);
             kernel.ElementAddress(address, row.RowStart(gradient), column);
             w.Line($"st.global.f32 [{address}], {numerator};");
         });
@@ -326,6 +370,23 @@ public static class LossKernels
         w.Line($"add.u32 {column}, {column}, {WarpSize};");
         w.Line($"bra {label}_LOOP;");
         w.Label(label + "_DONE");
+    }
+
+    /// <summary>Emits the maximum of the row of <paramref name="x"/> into every lane, so a softmax's exp never overflows.</summary>
+    internal static string EmitRowMax(PtxKernelBuilder kernel, RowContext row, string x, int columns, string value, string address)
+    {
+        var w = kernel.Body;
+        string max = kernel.F32("row_max");
+        w.Comment($"Pass 1: row maximum, so exp never overflows.");
+        w.Line($"mov.f32 {max}, {NegativeInfinity};");
+        EmitRowLoop(kernel, row, columns, "MAX", column =>
+        {
+            kernel.ElementAddress(address, row.RowStart(x), column);
+            w.Line($"ld.global.nc.f32 {value}, [{address}];");
+            w.Line($"max.f32 {max}, {max}, {value};");
+        });
+        EmitWarpReduce(kernel, max, "max.f32");
+        return max;
     }
 
     /// <summary>Butterfly reduction: after it every lane holds the warp-wide result.</summary>

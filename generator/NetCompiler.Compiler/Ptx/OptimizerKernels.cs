@@ -31,25 +31,12 @@ public static class OptimizerKernels
 
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"SGD update of {count} parameters: momentum {Describe(momentum)}, weight decay {Describe(weightDecay)}{(nesterov ? ", nesterov" : "")}");
-        kernel.Parameter("grad", PtxParameterKind.Pointer, $"[{count}]");
-        kernel.Parameter("learningRate", PtxParameterKind.Float32);
-        kernel.Parameter("weight", PtxParameterKind.Pointer, $"[{count}] updated in place");
-        if (momentum != 0f)
-        {
-            kernel.Parameter("velocity", PtxParameterKind.Pointer, $"[{count}] updated in place");
-        }
-
-        string grad = kernel.LoadPointer("grad");
-        string learningRate = kernel.LoadF32("learningRate");
-        string weight = kernel.LoadPointer("weight");
-        string? velocity = momentum != 0f ? kernel.LoadPointer("velocity") : null;
-        string index = EmitIndex(kernel, count);
+        string grad = kernel.PointerParameter("grad", $"[{count}]");
+        string learningRate = kernel.F32Parameter("learningRate");
+        string weight = kernel.PointerParameter("weight", $"[{count}] updated in place");
+        string? velocity = momentum != 0f ? kernel.PointerParameter("velocity", $"[{count}] updated in place") : null;
+        (string index, string g, string value, string weightAddress) = EmitLoadGradientAndWeight(kernel, grad, weight, count, weightDecay);
         var w = kernel.Body;
-        string g = kernel.F32("g");
-        string value = kernel.F32("w");
-        string gradAddress = kernel.U64("grad_address");
-        string weightAddress = kernel.U64("weight_address");
-        EmitLoadGradientAndWeight(kernel, grad, weight, index, gradAddress, weightAddress, g, value, weightDecay);
 
         if (velocity is not null)
         {
@@ -87,22 +74,13 @@ public static class OptimizerKernels
         PtxFormat.ValidatePositive(count, nameof(count));
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"Adagrad update of {count} parameters: epsilon {Describe(epsilon)}, weight decay {Describe(weightDecay)}");
-        kernel.Parameter("grad", PtxParameterKind.Pointer, $"[{count}]");
-        kernel.Parameter("learningRate", PtxParameterKind.Float32);
-        kernel.Parameter("weight", PtxParameterKind.Pointer, $"[{count}] updated in place");
-        kernel.Parameter("sumSquares", PtxParameterKind.Pointer, $"[{count}] updated in place");
+        string grad = kernel.PointerParameter("grad", $"[{count}]");
+        string learningRate = kernel.F32Parameter("learningRate");
+        string weight = kernel.PointerParameter("weight", $"[{count}] updated in place");
+        string sumSquares = kernel.PointerParameter("sumSquares", $"[{count}] updated in place");
 
-        string grad = kernel.LoadPointer("grad");
-        string learningRate = kernel.LoadF32("learningRate");
-        string weight = kernel.LoadPointer("weight");
-        string sumSquares = kernel.LoadPointer("sumSquares");
-        string index = EmitIndex(kernel, count);
+        (string index, string g, string value, string weightAddress) = EmitLoadGradientAndWeight(kernel, grad, weight, count, weightDecay);
         var w = kernel.Body;
-        string g = kernel.F32("g");
-        string value = kernel.F32("w");
-        string gradAddress = kernel.U64("grad_address");
-        string weightAddress = kernel.U64("weight_address");
-        EmitLoadGradientAndWeight(kernel, grad, weight, index, gradAddress, weightAddress, g, value, weightDecay);
 
         string s = kernel.F32("s");
         string stateAddress = kernel.U64("state_address");
@@ -138,28 +116,16 @@ public static class OptimizerKernels
 
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"{(decoupledWeightDecay ? "AdamW" : "Adam")} update of {count} parameters: beta1 {Describe(beta1)}, beta2 {Describe(beta2)}, epsilon {Describe(epsilon)}, weight decay {Describe(weightDecay)}");
-        kernel.Parameter("grad", PtxParameterKind.Pointer, $"[{count}]");
-        kernel.Parameter("learningRate", PtxParameterKind.Float32);
-        kernel.Parameter("biasCorrection1", PtxParameterKind.Float32);
-        kernel.Parameter("biasCorrection2", PtxParameterKind.Float32);
-        kernel.Parameter("weight", PtxParameterKind.Pointer, $"[{count}] updated in place");
-        kernel.Parameter("m", PtxParameterKind.Pointer, $"[{count}] first moment, updated in place");
-        kernel.Parameter("v", PtxParameterKind.Pointer, $"[{count}] second moment, updated in place");
+        string grad = kernel.PointerParameter("grad", $"[{count}]");
+        string learningRate = kernel.F32Parameter("learningRate");
+        string biasCorrection1 = kernel.F32Parameter("biasCorrection1");
+        string biasCorrection2 = kernel.F32Parameter("biasCorrection2");
+        string weight = kernel.PointerParameter("weight", $"[{count}] updated in place");
+        string mPointer = kernel.PointerParameter("m", $"[{count}] first moment, updated in place");
+        string vPointer = kernel.PointerParameter("v", $"[{count}] second moment, updated in place");
 
-        string grad = kernel.LoadPointer("grad");
-        string learningRate = kernel.LoadF32("learningRate");
-        string biasCorrection1 = kernel.LoadF32("biasCorrection1");
-        string biasCorrection2 = kernel.LoadF32("biasCorrection2");
-        string weight = kernel.LoadPointer("weight");
-        string mPointer = kernel.LoadPointer("m");
-        string vPointer = kernel.LoadPointer("v");
-        string index = EmitIndex(kernel, count);
+        (string index, string g, string value, string weightAddress) = EmitLoadGradientAndWeight(kernel, grad, weight, count, decoupledWeightDecay ? 0f : weightDecay);
         var w = kernel.Body;
-        string g = kernel.F32("g");
-        string value = kernel.F32("w");
-        string gradAddress = kernel.U64("grad_address");
-        string weightAddress = kernel.U64("weight_address");
-        EmitLoadGradientAndWeight(kernel, grad, weight, index, gradAddress, weightAddress, g, value, decoupledWeightDecay ? 0f : weightDecay);
         if (decoupledWeightDecay && weightDecay != 0f)
         {
             string decay = kernel.F32("decay");
@@ -201,9 +167,18 @@ public static class OptimizerKernels
         return kernel.Build(Launch(name, count));
     }
 
-    private static void EmitLoadGradientAndWeight(PtxKernelBuilder kernel, string grad, string weight, string index, string gradAddress, string weightAddress, string g, string value, float weightDecay)
+    /// <summary>
+    /// Emits this thread's parameter index and loads its gradient g (with L2 <paramref name="weightDecay"/> folded in)
+    /// and weight value; the weight address is returned for the final store.
+    /// </summary>
+    private static (string Index, string G, string Value, string WeightAddress) EmitLoadGradientAndWeight(PtxKernelBuilder kernel, string grad, string weight, int count, float weightDecay)
     {
         var w = kernel.Body;
+        string index = kernel.FlatIndex(BlockSize, count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        string g = kernel.F32("g");
+        string value = kernel.F32("w");
+        string gradAddress = kernel.U64("grad_address");
+        string weightAddress = kernel.U64("weight_address");
         kernel.ElementAddress(gradAddress, grad, index);
         kernel.ElementAddress(weightAddress, weight, index);
         w.Line($"ld.global.nc.f32 {g}, [{gradAddress}];");
@@ -212,21 +187,8 @@ public static class OptimizerKernels
         {
             w.Line($"fma.rn.f32 {g}, {value}, {PtxFormat.Float(weightDecay)}, {g};");
         }
-    }
 
-    private static string EmitIndex(PtxKernelBuilder kernel, int count)
-    {
-        var w = kernel.Body;
-        string index = kernel.U32("index");
-        string block = kernel.U32("block");
-        string outside = kernel.Pred("outside");
-        w.Line();
-        w.Line($"mov.u32 {index}, %tid.x;");
-        w.Line($"mov.u32 {block}, %ctaid.x;");
-        w.Line($"mad.lo.u32 {index}, {block}, {BlockSize}, {index};");
-        w.Line($"setp.ge.u32 {outside}, {index}, {count};");
-        w.Line($"@{outside} ret;");
-        return index;
+        return (index, g, value, weightAddress);
     }
 
     private static string Describe(float value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);

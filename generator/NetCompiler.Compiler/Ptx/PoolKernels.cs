@@ -52,12 +52,9 @@ public static class PoolKernels
     {
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"{(max ? "max" : "average")} pool forward: {p.Describe()}");
-        kernel.Parameter("x", PtxParameterKind.Pointer, $"[batch, {p.Channels}, {p.InHeight}, {p.InWidth}]");
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("y", PtxParameterKind.Pointer, $"[batch, {p.Channels}, {p.OutHeight}, {p.OutWidth}]");
-        string x = kernel.LoadPointer("x");
-        string batch = kernel.LoadU32("batch");
-        string y = kernel.LoadPointer("y");
+        string x = kernel.PointerParameter("x", $"[batch, {p.Channels}, {p.InHeight}, {p.InWidth}]");
+        string batch = kernel.U32Parameter("batch");
+        string y = kernel.PointerParameter("y", $"[batch, {p.Channels}, {p.OutHeight}, {p.OutWidth}]");
         string index = ElementwiseKernels.EmitIndex(kernel, batch, p.OutSize);
         var w = kernel.Body;
         string plane = kernel.U32("plane");
@@ -118,7 +115,7 @@ public static class PoolKernels
         kernel.ElementAddress(address, y, index);
         w.Line($"st.global.f32 [{address}], {best};");
         w.Line($"ret;");
-        return kernel.Build(ConvKernels.ElementwiseLaunch(name, p.OutSize));
+        return kernel.Build(ElementwiseKernels.Launch(name, p.OutSize));
     }
 
     private static PtxKernel Backward(string name, PtxPoolShape p, bool max, PtxActivation inputActivation)
@@ -126,18 +123,10 @@ public static class PoolKernels
         bool readsX = max || inputActivation != PtxActivation.Identity;
         var kernel = new PtxKernelBuilder(name);
         kernel.Header($"{(max ? "max" : "average")} pool backward (gather): {p.Describe()}{(inputActivation != PtxActivation.Identity ? $", then .* {PtxActivationEmitter.Describe(inputActivation)}'(x)" : "")}");
-        kernel.Parameter("dY", PtxParameterKind.Pointer, $"[batch, {p.Channels}, {p.OutHeight}, {p.OutWidth}]");
-        if (readsX)
-        {
-            kernel.Parameter("x", PtxParameterKind.Pointer, $"[batch, {p.Channels}, {p.InHeight}, {p.InWidth}]");
-        }
-
-        kernel.Parameter("batch", PtxParameterKind.UInt32);
-        kernel.Parameter("dX", PtxParameterKind.Pointer, $"[batch, {p.Channels}, {p.InHeight}, {p.InWidth}]");
-        string dY = kernel.LoadPointer("dY");
-        string? x = readsX ? kernel.LoadPointer("x") : null;
-        string batch = kernel.LoadU32("batch");
-        string dX = kernel.LoadPointer("dX");
+        string dY = kernel.PointerParameter("dY", $"[batch, {p.Channels}, {p.OutHeight}, {p.OutWidth}]");
+        string? x = readsX ? kernel.PointerParameter("x", $"[batch, {p.Channels}, {p.InHeight}, {p.InWidth}]") : null;
+        string batch = kernel.U32Parameter("batch");
+        string dX = kernel.PointerParameter("dX", $"[batch, {p.Channels}, {p.InHeight}, {p.InWidth}]");
         string index = ElementwiseKernels.EmitIndex(kernel, batch, p.InSize);
         var w = kernel.Body;
         string plane = kernel.U32("plane");
@@ -246,18 +235,8 @@ public static class PoolKernels
             }
         }
 
-        if (inputActivation != PtxActivation.Identity)
-        {
-            string saved = kernel.F32("saved");
-            kernel.ElementAddress(address, x!, index);
-            w.Line($"ld.global.nc.f32 {saved}, [{address}];");
-            PtxActivationEmitter.MultiplyByDerivative(kernel, inputActivation, sum, sum, saved);
-        }
-
-        kernel.ElementAddress(address, dX, index);
-        w.Line($"st.global.f32 [{address}], {sum};");
-        w.Line($"ret;");
-        return kernel.Build(ConvKernels.ElementwiseLaunch(name, p.InSize));
+        ElementwiseKernels.EmitGradientStore(kernel, sum, inputActivation != PtxActivation.Identity ? x : null, inputActivation, index, dX);
+        return kernel.Build(ElementwiseKernels.Launch(name, p.InSize));
     }
 
     // Windows o with o s <= i <= o s + k - 1 and o < limit: o in [max(0, ceil((i - k + 1) / s)), min(i / s, limit - 1)].

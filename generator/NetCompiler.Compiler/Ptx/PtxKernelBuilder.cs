@@ -35,11 +35,23 @@ internal sealed class PtxKernelBuilder
 
     public void UseSharedMemory(int bytes) => _sharedBytes = bytes;
 
-    public void Parameter(string name, PtxParameterKind kind, string shape = "")
+    /// <summary>Declares a pointer parameter and loads it as a global-space address.</summary>
+    public string PointerParameter(string name, string shape = "")
     {
-        PtxFormat.ValidateIdentifier(name, nameof(name));
-        _parameters.Add(new PtxParameter(name, kind, shape));
+        string register = U64(Parameter(name, PtxParameterKind.Pointer, shape));
+        Body.Line($"ld.param.u64 {register}, [{name}];");
+        Body.Line($"cvta.to.global.u64 {register}, {register};");
+        return register;
     }
+
+    /// <summary>Declares a u32 parameter and loads it.</summary>
+    public string U32Parameter(string name) => Load(U32(Parameter(name, PtxParameterKind.UInt32)), ".u32", name);
+
+    /// <summary>Declares a u64 parameter and loads it.</summary>
+    public string U64Parameter(string name) => Load(U64(Parameter(name, PtxParameterKind.UInt64)), ".u64", name);
+
+    /// <summary>Declares an f32 parameter and loads it.</summary>
+    public string F32Parameter(string name) => Load(F32(Parameter(name, PtxParameterKind.Float32)), ".f32", name);
 
     public string U32(string name) => Declare(".u32", name);
 
@@ -49,34 +61,22 @@ internal sealed class PtxKernelBuilder
 
     public string Pred(string name) => Declare(".pred", name);
 
-    /// <summary>Loads a pointer parameter and converts it to a global-space address.</summary>
-    public string LoadPointer(string parameter)
+    /// <summary>
+    /// Emits the flat index of this thread over a 1-D grid of <paramref name="blockSize"/>-thread blocks and returns from
+    /// threads at or past <paramref name="count"/> (an immediate or a register).
+    /// </summary>
+    public string FlatIndex(int blockSize, string count)
     {
-        string register = U64(parameter);
-        Body.Line($"ld.param.u64 {register}, [{parameter}];");
-        Body.Line($"cvta.to.global.u64 {register}, {register};");
-        return register;
-    }
-
-    public string LoadU32(string parameter)
-    {
-        string register = U32(parameter);
-        Body.Line($"ld.param.u32 {register}, [{parameter}];");
-        return register;
-    }
-
-    public string LoadU64(string parameter)
-    {
-        string register = U64(parameter);
-        Body.Line($"ld.param.u64 {register}, [{parameter}];");
-        return register;
-    }
-
-    public string LoadF32(string parameter)
-    {
-        string register = F32(parameter);
-        Body.Line($"ld.param.f32 {register}, [{parameter}];");
-        return register;
+        string index = U32("index");
+        string block = U32("block");
+        string outside = Pred("outside");
+        Body.Line();
+        Body.Line($"mov.u32 {index}, %tid.x;");
+        Body.Line($"mov.u32 {block}, %ctaid.x;");
+        Body.Line($"mad.lo.u32 {index}, {block}, {blockSize}, {index};");
+        Body.Line($"setp.ge.u32 {outside}, {index}, {count};");
+        Body.Line($"@{outside} ret;");
+        return index;
     }
 
     /// <summary>Emits <c>address = base + 4 * index</c> for a 32-bit element index.</summary>
@@ -142,6 +142,19 @@ internal sealed class PtxKernelBuilder
         writer.Raw(Body.ToString());
         writer.Line($"}}");
         return new PtxKernel(_name, writer.ToString(), _parameters.ToArray(), launch);
+    }
+
+    private string Parameter(string name, PtxParameterKind kind, string shape = "")
+    {
+        PtxFormat.ValidateIdentifier(name, nameof(name));
+        _parameters.Add(new PtxParameter(name, kind, shape));
+        return name;
+    }
+
+    private string Load(string register, string type, string parameter)
+    {
+        Body.Line($"ld.param{type} {register}, [{parameter}];");
+        return register;
     }
 
     private string Declare(string type, string name)

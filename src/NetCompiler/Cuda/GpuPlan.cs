@@ -2,59 +2,6 @@ using System.Globalization;
 
 namespace NetCompiler.Cuda;
 
-/// <summary>The device buffers of a network on the GPU (the generator's <c>GpuBufferKind</c>, same order).</summary>
-public enum GpuBuffer
-{
-    /// <summary>All parameters, flat, in the layout of the network's <c>ParameterLayout</c>.</summary>
-    Parameters,
-
-    /// <summary>Parameter gradients, same layout.</summary>
-    Gradients,
-
-    /// <summary>Optimizer state: one or two parameter-sized buffers back to back.</summary>
-    OptimizerState,
-
-    /// <summary>The activation arena; offsets are per sample and multiplied by the batch capacity, as on the CPU.</summary>
-    Arena,
-
-    /// <summary>The input batch, <c>[capacity, InputSize]</c>.</summary>
-    Input,
-
-    /// <summary>Targets <c>[capacity, OutputSize]</c> or int32 labels <c>[capacity]</c>.</summary>
-    Targets,
-
-    /// <summary>Per-row losses, <c>[capacity]</c>.</summary>
-    RowLoss,
-
-    /// <summary>The mean loss, one float.</summary>
-    Loss,
-}
-
-/// <summary>What a kernel argument is.</summary>
-public enum GpuArgumentKind
-{
-    /// <summary>A device pointer: a buffer plus an element offset.</summary>
-    Pointer,
-
-    /// <summary>The batch size (u32).</summary>
-    Batch,
-
-    /// <summary>The learning rate (f32).</summary>
-    LearningRate,
-
-    /// <summary>Adam's <c>1 - beta1^t</c> (f32).</summary>
-    BiasCorrection1,
-
-    /// <summary>Adam's <c>1 - beta2^t</c> (f32).</summary>
-    BiasCorrection2,
-
-    /// <summary>The dropout key (u64) of the layer whose position is <see cref="GpuArgument.Offset"/>, at the current step.</summary>
-    DropoutKey,
-
-    /// <summary>1 in <see cref="NetworkMode.Training"/>, 0 in <see cref="NetworkMode.Inference"/> (u32).</summary>
-    Training,
-}
-
 /// <summary>One kernel argument of a launch.</summary>
 /// <param name="Kind">Pointer or a per-launch scalar.</param>
 /// <param name="Buffer">For pointers, the buffer.</param>
@@ -111,12 +58,6 @@ public readonly record struct GpuGridDim(long BatchScale, long Offset, int Divis
 /// <param name="SharedMemoryBytes">Dynamic shared memory.</param>
 /// <param name="Arguments">Kernel arguments in parameter order.</param>
 public sealed record GpuLaunch(int Kernel, GpuGridDim GridX, GpuGridDim GridY, int BlockX, int BlockY, int SharedMemoryBytes, GpuArgument[] Arguments);
-
-/// <summary>A forward layer's output in the arena, checked when the loss is not finite to name the first bad layer.</summary>
-/// <param name="Layer">Layer name and op, e.g. <c>fc1 (Dense, ReLU)</c>.</param>
-/// <param name="Offset">Arena offset per sample.</param>
-/// <param name="Size">Elements per sample.</param>
-public sealed record GpuLayerOutput(string Layer, int Offset, int Size);
 
 /// <summary>What the training methods take as targets.</summary>
 public enum GpuTargetKind
