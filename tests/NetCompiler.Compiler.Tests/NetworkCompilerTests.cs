@@ -18,6 +18,20 @@ public sealed class NetworkCompilerTests
     }
 
     [Fact]
+    public void OpWithoutPtxKernel_GivesTheCpuFileAndAnNC2001Note()
+    {
+        // A 1x1 stride-1 convolution reads its input as the column matrix on the CPU; the PTX path needs columns.
+        var spec = Network([3, 4, 4], [new LayerSpec(LayerKind.Conv2D, null, Units: 2, Kernel: 1), new LayerSpec(LayerKind.Flatten, null), Dense(2)], LossKind.MeanSquaredError, Sgd());
+
+        var result = NetworkCompiler.Compile(spec);
+
+        Assert.Equal(["Net.g.cs"], result.Files.Select(f => f.HintName));
+        var note = Assert.Single(result.Errors);
+        Assert.Equal(DiagnosticIds.GpuCodeNotGenerated, note.Id);
+        Assert.Equal(["Net", "Conv2D 1x1 without a column buffer"], note.Args);
+    }
+
+    [Fact]
     public void NestedSpec_HintNameUsesTypeNames()
     {
         var spec = Specs.SmallMlp() with { Namespace = "Models", ContainingTypes = EquatableArray.Of("partial class Outer", "partial record struct Inner") };

@@ -90,6 +90,11 @@ public static class PtxEmitter
             }
         }
 
+        // The GPU executor copies the output out of the arena; a network whose output is a view of its input (a lone
+        // Flatten) has nothing there, and nothing to run on a device either.
+        if (!plan.Arena.Any(s => s.Tensor == graph.Output))
+            throw new PtxUnsupportedException("an output that is a view of the input");
+
         var update = new List<GpuStep>();
         int stateBuffers = 0;
         if (spec.Optimizer is { } o && graph.Target >= 0)
@@ -204,6 +209,10 @@ public static class PtxEmitter
                     : Step(kernel, T(n.Inputs[0]), T(n.Inputs[1]), batch, P(n.Parameters[0], true));
                 break;
             }
+            case OpKind.Conv2D when n.Outputs.Count < 2:
+                // A 1x1 stride-1 unpadded convolution reads its input as the column matrix on the CPU (no im2col
+                // region is planned); the PTX kernels always go through columns.
+                throw new PtxUnsupportedException("Conv2D 1x1 without a column buffer");
             case OpKind.Conv2D:
             {
                 var shape = ConvShapeOf(graph, n);
