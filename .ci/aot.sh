@@ -27,7 +27,7 @@ images="$repo/samples/data/mnist10k-test-images-idx3-ubyte.gz"
 labels="$repo/samples/data/mnist10k-test-labels-idx1-ubyte.gz"
 
 step "checkpoint: train samples/Mnist"
-dotnet run -c Release --project samples/Mnist -- --checkpoint "$work/mnist-mlp.safetensors" | tee "$work/train.txt" || fail "training"
+dotnet run -c Release --project samples/Mnist -- --model mlp --checkpoint "$work/mnist-mlp.safetensors" | tee "$work/train.txt" || fail "training"
 trained=$(sed -n 's/^test accuracy: //p' "$work/train.txt")
 [ -n "$trained" ] || fail "the trainer printed no test accuracy"
 
