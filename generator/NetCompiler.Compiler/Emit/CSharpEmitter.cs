@@ -367,7 +367,7 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
                 foreach (var n in PackedLayers)
                 {
                     var def = WeightOf(n);
-                    _w.Line($"{KernelName(n)}Pack({Param(n.Parameters[0], false)}, _packedWeights.AsSpan({Names.Pascal(def.Name)}PackedOffset, {Int(def.Size)}));");
+                    _w.Line($"{Names.Kernel(n)}Pack({Param(n.Parameters[0], false)}, _packedWeights.AsSpan({Names.Pascal(def.Name)}PackedOffset, {Int(def.Size)}));");
                 }
                 _w.Line("_packedVersion = _parameterVersion;");
             }
@@ -429,7 +429,7 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
 
     private void Call(Node n)
     {
-        string k = KernelName(n);
+        string k = Names.Kernel(n);
         switch (n.Op)
         {
             case OpKind.Dense:
@@ -533,7 +533,7 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
         foreach (var n in graph.Nodes)
         {
             string[] header = KernelHeader(n);
-            string name = KernelName(n);
+            string name = Names.Kernel(n);
             var w0 = n.Parameters.Count > 0 ? graph.Parameters[n.Parameters[0]] : null;
             switch (n.Op)
             {
@@ -615,15 +615,6 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
         return lines.ToArray();
     }
 
-    private static string KernelName(Node n) => n.Op switch
-    {
-        OpKind.Dense or OpKind.Activation or OpKind.Softmax or OpKind.Conv2D or OpKind.MaxPool2D or OpKind.AvgPool2D or OpKind.Dropout => Names.Pascal(n.Name) + "Forward",
-        OpKind.DenseGradInput or OpKind.Conv2DGradInput => Names.Pascal(n.Name) + "BackwardInput",
-        OpKind.DenseGradParams or OpKind.Conv2DGradParams => Names.Pascal(n.Name) + "BackwardParameters",
-        OpKind.ActivationGrad or OpKind.SoftmaxGrad or OpKind.MaxPool2DGrad or OpKind.AvgPool2DGrad or OpKind.DropoutGrad => Names.Pascal(n.Name) + "Backward",
-        OpKind.LossGrad => n.Loss + "Loss",
-        _ => Names.Pascal(n.Name) + n.Op,
-    };
 
     private static string TensorIdent(TensorDef t) =>
         t.Kind == TensorKind.Gradient ? Names.Pascal(t.Name.Substring(1)) + "Grad" : Names.Pascal(t.Name);

@@ -147,7 +147,7 @@ public static class PtxEmitter
 
     private static IEnumerable<GpuStep> Lower(Graph graph, MemoryPlan plan, Node n)
     {
-        string name = KernelName(n);
+        string name = Names.Kernel(n);
         var w = n.Parameters.Count > 0 ? graph.Parameters[n.Parameters[0]] : null;
         // A view (Flatten) addresses the memory of the tensor it reinterprets, which may be the input.
         GpuArgument T(int tensor) => graph.Tensor(graph.Storage(tensor)).Kind switch
@@ -322,15 +322,5 @@ public static class PtxEmitter
     }
 
     // The same names as the C# kernels, so a PTX entry is easy to find next to its C# counterpart.
-    private static string KernelName(Node n) => n.Op switch
-    {
-        OpKind.Dense or OpKind.Activation or OpKind.Softmax or OpKind.Conv2D or OpKind.MaxPool2D or OpKind.AvgPool2D or OpKind.Dropout => Names.Pascal(n.Name) + "Forward",
-        OpKind.DenseGradInput or OpKind.Conv2DGradInput => Names.Pascal(n.Name) + "BackwardInput",
-        OpKind.DenseGradParams or OpKind.Conv2DGradParams => Names.Pascal(n.Name) + "BackwardParameters",
-        OpKind.ActivationGrad or OpKind.SoftmaxGrad or OpKind.MaxPool2DGrad or OpKind.AvgPool2DGrad or OpKind.DropoutGrad => Names.Pascal(n.Name) + "Backward",
-        OpKind.LossGrad => n.Loss + "Loss",
-        _ => Names.Pascal(n.Name) + n.Op.ToString(),
-    };
 
-    internal static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 }
