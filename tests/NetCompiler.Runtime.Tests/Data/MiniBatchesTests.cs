@@ -107,20 +107,15 @@ public sealed class MiniBatchesTests
         while (batches.MoveNext())
             sink += batches.Features[0] + batches.Labels[0];
 
-        // The fewest bytes over three measured rounds: a per-batch allocation shows in every round, while a one-off
-        // runtime allocation on this thread (a tier-up of the JIT-compiled loop) shows in one round at most.
-        long allocated = long.MaxValue;
-        for (int round = 0; round < 3; round++)
+        long allocated = Allocations.Fewest(() =>
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
             for (int epoch = 1; epoch < 4; epoch++)
             {
                 batches.BeginEpoch(epoch);
                 while (batches.MoveNext())
                     sink += batches.Features[0] + batches.Labels[^1] + batches.Indices[0];
             }
-            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
+        });
         Assert.Equal(0, allocated);
         Assert.True(sink >= 0);
     }
