@@ -578,10 +578,10 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
                     ConvKernels.BackwardInput(_w, profile, name, header, ConvShapeOf(n), n.Activation);
                     break;
                 case OpKind.MaxPool2D:
-                    PoolKernels.MaxForward(_w, name, header, PoolShapeOf(n));
+                    PoolKernels.MaxForward(_w, profile, name, header, PoolShapeOf(n));
                     break;
                 case OpKind.MaxPool2DGrad:
-                    PoolKernels.MaxBackward(_w, name, header, PoolShapeOf(n), n.Activation);
+                    PoolKernels.MaxBackward(_w, profile, name, header, PoolShapeOf(n), n.Activation);
                     break;
                 case OpKind.AvgPool2D:
                     PoolKernels.AvgForward(_w, name, header, PoolShapeOf(n));

@@ -41,6 +41,47 @@ public class ConvKernelTests
             AssertClose(expectedGradients.AsSpan(p.Offset, p.Length), network.Gradients.Slice(p.Offset, p.Length), $"{name} d{p.Name}");
     }
 
+    /// <summary>
+    /// Max pooling routes each window's gradient to its first maximum, as PyTorch does. Inputs drawn from five values tie
+    /// often; the 1x1 convolution is the identity per channel, so each pooled channel ties where its input does, and the
+    /// gradient of the weight that mixes in the other channel differs for each tied position.
+    /// </summary>
+    [Fact]
+    public void MaxPoolGradientGoesToTheFirstOfTiedMaxima()
+    {
+        const int batch = 3;
+        var network = new PoolTiesConvNet(batchCapacity: batch);
+        var reference = new ReferenceNetwork([2, 6, 40], new RefConv(2, 1), new RefActivation(ActivationKind.Tanh), new RefMaxPool(2, 2), new RefFlatten(), new RefDense(3));
+        network.Layer0Weight.Clear();
+        network.Layer0Weight[0] = 1f; // [out 0, in 0]
+        network.Layer0Weight[3] = 1f; // [out 1, in 1]
+        network.Layer0Bias.Clear();
+        var random = new Random(5);
+        double[] input = new double[batch * PoolTiesConvNet.InputSize];
+        for (int i = 0; i < input.Length; i++) input[i] = (random.Next(5) - 2) * 0.5;
+        double[] targets = GradientCheck.RandomArray(random, batch * PoolTiesConvNet.OutputSize);
+
+        var (_, expectedOutput, expectedGradients) = reference.Run(batch, input, Widen(network.Parameters), ReferenceNetwork.MeanSquaredError(targets));
+        float[] output = new float[batch * PoolTiesConvNet.OutputSize];
+        network.Forward(GradientCheck.ToFloat(input), output);
+        network.Backward(GradientCheck.ToFloat(input), GradientCheck.ToFloat(targets));
+
+        AssertClose(expectedOutput, output, "output");
+        foreach (var p in network.ParameterLayout)
+            AssertClose(expectedGradients.AsSpan(p.Offset, p.Length), network.Gradients.Slice(p.Offset, p.Length), "d" + p.Name);
+    }
+
+    [Fact]
+    public void MaxPoolPropagatesNaN()
+    {
+        var network = new PoolTiesConvNet(batchCapacity: 1);
+        float[] input = new float[PoolTiesConvNet.InputSize];
+        input[5 * 40 + 39] = float.NaN; // channel 0, last row, last column: the tail of every tier
+        float[] output = new float[PoolTiesConvNet.OutputSize];
+        network.Forward(input, output);
+        Assert.All(output, value => Assert.True(float.IsNaN(value), $"expected NaN, got {value}"));
+    }
+
     [Fact]
     public void ParameterLayoutFollowsPyTorch()
     {

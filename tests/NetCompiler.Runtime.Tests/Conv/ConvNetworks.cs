@@ -88,3 +88,13 @@ public partial class FlattenOnlyNet;
 [MaxPool2D(5, Stride = 1), AvgPool2D(6)]
 [Loss(LossKind.MeanSquaredError), Sgd(LearningRate = 0.01f)]
 public partial class ConvLargeWindowNet;
+
+/// <summary>
+/// 2x2 max pooling on 2x6x40 (rows of 40: whole vectors plus a tail on every SIMD tier) after a 1x1 convolution with Tanh:
+/// the pool's backward applies Tanh's derivative, and the convolution's weight gradient shows which input of each window won.
+/// </summary>
+[Network(Input = [2, 6, 40], Seed = 18)]
+[Conv2D(2, 1), Tanh, MaxPool2D(2)]
+[Flatten, Dense(3)]
+[Loss(LossKind.MeanSquaredError), Sgd(LearningRate = 0.01f)]
+public partial class PoolTiesConvNet;
