@@ -285,57 +285,86 @@ internal static class ConvKernels
             w.Line($"const int OutH = {Int(c.OutHeight)}, OutW = {Int(c.OutWidth)}, K = {Int(c.Kernel)}, Stride = {Int(c.Stride)}, Pad = {Int(c.Padding)};");
             w.Line("const int Positions = OutH * OutW;");
             if (!toColumns) w.Line("MemoryMarshal.CreateSpan(ref dX, InC * InH * InW).Clear();");
-            string cols = toColumns ? "cols" : "dCols", image = toColumns ? "x" : "dX";
-            using (w.Block("for (int kx = 0; kx < K; kx++)"))
+            // Each kernel column kx gets its own block: the range of ox whose input column ix = ox·Stride - Pad + kx lies in
+            // [0, InW) is a compile-time constant there, so rows are copied (added, backward) as fixed-size blocks that the JIT
+            // turns into a few vector moves, without a call or a bounds test per row.
+            for (int kx = 0; kx < c.Kernel; kx++)
             {
-                // ix = ox·Stride - Pad + kx lies in [0, InW) exactly for ox in [start, end).
-                w.Line("int start = Pad > kx ? (Pad - kx + Stride - 1) / Stride : 0;");
-                w.Line("int last = InW - 1 + Pad - kx;");
-                w.Line("int end = last < 0 ? 0 : Math.Min(OutW, last / Stride + 1);");
-                w.Line("if (start > end) start = end;");
+                int start = System.Math.Max(0, (c.Padding - kx + c.Stride - 1) / c.Stride);
+                int last = c.InWidth - 1 + c.Padding - kx;
+                int end = last < 0 ? 0 : System.Math.Min(c.OutWidth, last / c.Stride + 1);
+                if (start > end) start = end;
+                using (w.Block($"// kx = {Int(kx)}: ox in [{Int(start)}, {Int(end)}) reads the input"))
                 using (w.Block("for (int ch = 0; ch < InC; ch++)"))
                 using (w.Block("for (int ky = 0; ky < K; ky++)"))
                 {
-                    w.Line($"ref float row = ref Unsafe.Add(ref {cols}, ((ch * K + ky) * K + kx) * Positions);");
+                    w.Line($"ref float row = ref Unsafe.Add(ref {(toColumns ? "cols" : "dCols")}, ((ch * K + ky) * K + {Int(kx)}) * Positions);");
                     using (w.Block("for (int oy = 0; oy < OutH; oy++)"))
                     {
                         w.Line("int iy = oy * Stride - Pad + ky;");
                         w.Line("ref float line = ref Unsafe.Add(ref row, oy * OutW);");
-                        if (toColumns)
-                        {
-                            using (w.Block("if ((uint)iy >= InH)"))
-                            {
-                                w.Line("MemoryMarshal.CreateSpan(ref line, OutW).Clear();");
-                                w.Line("continue;");
-                            }
-                            w.Line("int from = (ch * InH + iy) * InW - Pad + kx;");
-                            w.Line("for (int ox = 0; ox < start; ox++) Unsafe.Add(ref line, ox) = 0f;");
-                            if (c.Stride == 1)
-                                w.Line("MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, from + start), end - start).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref line, start), end - start));");
-                            else
-                                w.Line("for (int ox = start; ox < end; ox++) Unsafe.Add(ref line, ox) = Unsafe.Add(ref x, from + ox * Stride);");
-                            w.Line("for (int ox = end; ox < OutW; ox++) Unsafe.Add(ref line, ox) = 0f;");
-                        }
-                        else
-                        {
-                            w.Line("if ((uint)iy >= InH) continue;");
-                            w.Line("int to = (ch * InH + iy) * InW - Pad + kx;");
-                            if (c.Stride == 1)
-                            {
-                                // Contiguous at stride 1: Vector128 is accelerated wherever any tier is, and the JIT drops
-                                // the branch on the scalar tier.
-                                w.Line("int ox = start;");
-                                using (w.Block("if (Vector128.IsHardwareAccelerated)"))
-                                using (w.Block("for (; ox <= end - 4; ox += 4)"))
-                                    w.Line($"(Vector128.LoadUnsafe(ref {image}, (nuint)(to + ox)) + Vector128.LoadUnsafe(ref line, (nuint)ox)).StoreUnsafe(ref {image}, (nuint)(to + ox));");
-                                w.Line($"for (; ox < end; ox++) Unsafe.Add(ref {image}, to + ox) += Unsafe.Add(ref line, ox);");
-                            }
-                            else
-                                w.Line($"for (int ox = start; ox < end; ox++) Unsafe.Add(ref {image}, to + ox * Stride) += Unsafe.Add(ref line, ox);");
-                        }
+                        if (toColumns) ToColumnsRow(w, c, kx, start, end);
+                        else FromColumnsRow(w, c, kx, start, end);
                     }
                 }
             }
         }
     }
+
+    private static void ToColumnsRow(CodeWriter w, ConvShape c, int kx, int start, int end)
+    {
+        bool paddedRows = c.Padding > 0;
+        if (paddedRows)
+            using (w.Block("if ((uint)iy >= InH)"))
+            {
+                w.Line(Fill("line", 0, c.OutWidth));
+                w.Line("continue;");
+            }
+        w.Line($"ref float from = ref Unsafe.Add(ref x, (ch * InH + iy) * InW - Pad + {Int(kx)});");
+        if (start > 0) w.Line(Fill("line", 0, start));
+        if (end > start)
+        {
+            if (c.Stride == 1)
+                w.Line($"Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref line, {Int(start)})), ref Unsafe.As<float, byte>(ref Unsafe.Add(ref from, {Int(start)})), {Int(4 * (end - start))});");
+            else
+                w.Line($"for (int ox = {Int(start)}; ox < {Int(end)}; ox++) Unsafe.Add(ref line, ox) = Unsafe.Add(ref from, ox * Stride);");
+        }
+        if (end < c.OutWidth) w.Line(Fill("line", end, c.OutWidth - end));
+    }
+
+    private static void FromColumnsRow(CodeWriter w, ConvShape c, int kx, int start, int end)
+    {
+        if (c.Padding > 0) w.Line("if ((uint)iy >= InH) continue;");
+        if (end <= start) return;
+        w.Line($"ref float to = ref Unsafe.Add(ref dX, (ch * InH + iy) * InW - Pad + {Int(kx)});");
+        if (c.Stride != 1)
+        {
+            w.Line($"for (int ox = {Int(start)}; ox < {Int(end)}; ox++) Unsafe.Add(ref to, ox * Stride) += Unsafe.Add(ref line, ox);");
+            return;
+        }
+        // Contiguous at stride 1: Vector128 is accelerated wherever any tier is (the JIT drops the branch on the scalar
+        // tier); short rows are unrolled.
+        int vectors = (end - start) / 4;
+        int ox = start;
+        if (vectors > 0)
+        {
+            using (w.Block("if (Vector128.IsHardwareAccelerated)"))
+            {
+                if (vectors <= 8)
+                    for (int v = 0; v < vectors; v++)
+                        w.Line($"(Vector128.LoadUnsafe(ref to, {Int(start + 4 * v)}) + Vector128.LoadUnsafe(ref line, {Int(start + 4 * v)})).StoreUnsafe(ref to, {Int(start + 4 * v)});");
+                else
+                    using (w.Block($"for (nuint ox = {Int(start)}; ox < {Int(start + 4 * vectors)}; ox += 4)"))
+                        w.Line("(Vector128.LoadUnsafe(ref to, ox) + Vector128.LoadUnsafe(ref line, ox)).StoreUnsafe(ref to, ox);");
+            }
+            using (w.Block("else"))
+                w.Line($"for (int ox = {Int(start)}; ox < {Int(start + 4 * vectors)}; ox++) Unsafe.Add(ref to, ox) += Unsafe.Add(ref line, ox);");
+            ox = start + 4 * vectors;
+        }
+        for (; ox < end; ox++) w.Line($"Unsafe.Add(ref to, {Int(ox)}) += Unsafe.Add(ref line, {Int(ox)});");
+    }
+
+    /// <summary>Zeroes <paramref name="count"/> floats from <paramref name="at"/>: a fixed-size block the JIT unrolls.</summary>
+    private static string Fill(string reference, int at, int count) =>
+        $"Unsafe.InitBlockUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref {reference}, {Int(at)})), 0, {Int(4 * count)});";
 }
