@@ -569,7 +569,8 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
                     LossKernels.Emit(_w, name, header, n.Loss, n.Activation, graph.Tensor(n.Inputs[0]).Size);
                     break;
                 case OpKind.Conv2D:
-                    ConvKernels.Forward(_w, profile, name, header, ConvShapeOf(n), n.Parameters.Count > 1, n.Activation);
+                    ConvKernels.Forward(_w, profile, name, header, ConvShapeOf(n), n.Parameters.Count > 1, n.Activation,
+                        keepColumns: graph.Nodes.Any(b => b.Op == OpKind.Conv2DGradParams && b.Layer == n.Layer));
                     break;
                 case OpKind.Conv2DGradParams:
                     ConvKernels.BackwardParams(_w, profile, name, header, ConvShapeOf(n), n.Parameters.Count > 1);

@@ -72,6 +72,20 @@ public class ConvKernelTests
     }
 
     [Fact]
+    public void InferenceNetworkMatchesItsTrainableTwin()
+    {
+        const int batch = 3;
+        var trainable = new ConvPoolNet(batchCapacity: batch);
+        var inference = new ConvPoolInferenceNet(batchCapacity: batch);
+        trainable.Parameters.CopyTo(inference.Parameters);
+        float[] input = GradientCheck.ToFloat(GradientCheck.RandomArray(new Random(8), batch * ConvPoolNet.InputSize));
+        float[] expected = new float[batch * ConvPoolNet.OutputSize], actual = new float[expected.Length];
+        trainable.Forward(input, expected);
+        inference.Forward(input, actual);
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
     public void MaxPoolPropagatesNaN()
     {
         var network = new PoolTiesConvNet(batchCapacity: 1);

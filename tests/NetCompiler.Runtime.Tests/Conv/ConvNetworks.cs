@@ -98,3 +98,10 @@ public partial class ConvLargeWindowNet;
 [Flatten, Dense(3)]
 [Loss(LossKind.MeanSquaredError), Sgd(LearningRate = 0.01f)]
 public partial class PoolTiesConvNet;
+
+/// <summary><see cref="ConvPoolNet"/> without loss or optimizer: no backward reads its columns, so every sample reuses one block of them.</summary>
+[Network(Input = [2, 28, 28], Seed = 13)]
+[Conv2D(3, 5), ReLU, MaxPool2D(2)]
+[Conv2D(4, 3, Padding = 1, Bias = false), AvgPool2D(2)]
+[Flatten, Dense(5)]
+public partial class ConvPoolInferenceNet;

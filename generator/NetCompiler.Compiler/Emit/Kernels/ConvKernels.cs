@@ -26,7 +26,9 @@ internal sealed record ConvShape(int InChannels, int InHeight, int InWidth, int 
 /// </summary>
 internal static class ConvKernels
 {
-    public static void Forward(CodeWriter w, TargetProfile profile, string name, string[] header, ConvShape c, bool bias, ActivationKind act)
+    /// <param name="keepColumns">The weight gradient reads every sample's columns later; otherwise (inference) each sample's
+    /// columns reuse the first sample's block, which stays in cache.</param>
+    public static void Forward(CodeWriter w, TargetProfile profile, string name, string[] header, ConvShape c, bool bias, ActivationKind act, bool keepColumns)
     {
         if (!c.IsPointwise)
         {
@@ -36,7 +38,7 @@ internal static class ConvKernels
         string parameters = "int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, Span<float> cols";
         Tiered.Emit(w, profile, name, parameters, "batch, x, weight, bias, y, cols", c.Positions, header, (w, s) =>
         {
-            Constants(w, c, colsSize: !c.IsPointwise);
+            Constants(w, c, colsSize: !c.IsPointwise && keepColumns);
             w.Line("ref float xRef = ref MemoryMarshal.GetReference(x);           // [batch, InC, InH, InW]");
             w.Line("ref float weightRef = ref MemoryMarshal.GetReference(weight); // [OutC, Rows]");
             if (bias) w.Line("ref float biasRef = ref MemoryMarshal.GetReference(bias);     // [OutC]");
@@ -49,7 +51,9 @@ internal static class ConvKernels
                     w.Line("ref float colsN = ref Unsafe.Add(ref xRef, n * InSize); // a 1x1 convolution's columns are its input");
                 else
                 {
-                    w.Line("ref float colsN = ref Unsafe.Add(ref colsRef, n * ColsSize);");
+                    w.Line(keepColumns
+                        ? "ref float colsN = ref Unsafe.Add(ref colsRef, n * ColsSize);"
+                        : "ref float colsN = ref colsRef; // no backward reads the columns: one block, reused by every sample");
                     w.Line($"{name}Im2Col(ref Unsafe.Add(ref xRef, n * InSize), ref colsN);");
                 }
                 var product = new BroadcastProduct(
@@ -160,7 +164,7 @@ internal static class ConvKernels
         string parameters = "int batch, ReadOnlySpan<float> dY, ReadOnlySpan<float> weight, ReadOnlySpan<float> x, Span<float> dX, Span<float> dCols";
         Tiered.Emit(w, profile, name, parameters, "batch, dY, weight, x, dX, dCols", c.Positions, header, (w, s) =>
         {
-            Constants(w, c, colsSize: !c.IsPointwise);
+            Constants(w, c, colsSize: false);
             w.Line("ref float dYRef = ref MemoryMarshal.GetReference(dY);         // [batch, OutC, Positions]");
             w.Line("ref float weightRef = ref MemoryMarshal.GetReference(weight); // [OutC, Rows]");
             w.Line("ref float dXRef = ref MemoryMarshal.GetReference(dX);         // [batch, InC, InH, InW]");
@@ -172,7 +176,7 @@ internal static class ConvKernels
                 w.Line("ref float dYN = ref Unsafe.Add(ref dYRef, n * OutSize);");
                 w.Line(c.IsPointwise
                     ? "ref float dColsN = ref Unsafe.Add(ref dXRef, n * InSize); // a 1x1 convolution's column gradient is its input gradient"
-                    : "ref float dColsN = ref Unsafe.Add(ref dColsRef, n * ColsSize);");
+                    : "ref float dColsN = ref dColsRef; // col2im consumes it before the next sample: one block, reused, stays in cache");
                 var product = new BroadcastProduct(
                     "for (int oc = 0; oc < OutC; oc++)",
                     "ref float dYRow = ref Unsafe.Add(ref dYN, oc * Positions);", "dYRow", "gv",
