@@ -216,6 +216,7 @@ public class LayoutTests
         "SoftmaxInference" => new SoftmaxInferenceNet(2, seed),
         "PackedRelu" => new PackedReluNet(2, seed),
         "PackedInference" => new PackedInferenceNet(2, seed),
+        "PackedWide" => new PackedWideNet(2, seed),
         _ => throw new ArgumentException($"No network case named '{name}'.", nameof(name)),
     };
 }

@@ -84,6 +84,12 @@ internal partial class PackedReluNet;
 [Dense(7), Softmax]
 internal partial class PackedInferenceNet;
 
+// 160 outputs: 5 panel groups of Vector512 (10 of Vector256), so a single sample walks 4 groups at once and then the rest.
+[Network(Input = [200], Seed = 4)]
+[Dense(160), ReLU]
+[Dense(4)]
+internal partial class PackedWideNet;
+
 /// <summary>A declared network with its reference description; the two are kept side by side so a mismatch is easy to spot.</summary>
 internal sealed record NetworkCase(string Name, Func<int, INetwork> Create, ReferenceNetwork Model, OptimizerDef? Optimizer);
 
@@ -133,6 +139,9 @@ internal static class NetworkCases
             new(OptimizerKind.Sgd, 0.05f, Momentum: 0.9f)),
         new("PackedInference", c => new PackedInferenceNet(c),
             new(300, null, Dense(64, bias: false), Dense(7), new SoftmaxDef()),
+            null),
+        new("PackedWide", c => new PackedWideNet(c),
+            new(200, null, Dense(160), Act(ActivationKind.ReLU), Dense(4)),
             null),
     ];
 

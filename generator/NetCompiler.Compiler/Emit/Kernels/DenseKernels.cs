@@ -81,12 +81,58 @@ internal static class DenseKernels
             w.Line("ref float packedRef = ref MemoryMarshal.GetReference(packed); // [Out / Panel, In, Panel]");
             if (bias) w.Line("ref float biasRef = ref MemoryMarshal.GetReference(bias);     // [Out]");
             w.Line("ref float yRef = ref MemoryMarshal.GetReference(y);           // [batch, Out]");
+            w.Line("int pairs = batch & ~1;");
             using (w.Block($"for (int o = 0; o < Out; o += {Int(group)})"))
             {
                 w.Line("ref float panelRef = ref Unsafe.Add(ref packedRef, o / Panel * (In * Panel) + o % Panel); // [In, Panel] from column o % Panel");
-                BatchTiles(w, tiles.PackedRows, rows => PackedTile(w, s, rows, tiles.PackedVectors, bias, act));
+                w.Line("int n = 0;");
+                if (tiles.PackedRows > 2)
+                    using (w.Block($"for (; n <= batch - {Int(tiles.PackedRows)}; n += {Int(tiles.PackedRows)})")) PackedTile(w, s, tiles.PackedRows, tiles.PackedVectors, bias, act);
+                using (w.Block("for (; n < pairs; n += 2)")) PackedTile(w, s, 2, tiles.PackedVectors, bias, act);
+            }
+            // A last single sample would have only PackedVectors accumulators per output group, one FMA chain each along In,
+            // so it would wait on the FMA latency; it walks several groups at once instead (each output's sum keeps its order).
+            int groups = outF / group;
+            int together = System.Math.Max(1, System.Math.Min(groups, IndependentChains / tiles.PackedVectors));
+            using (w.Block("if (pairs < batch)"))
+            {
+                w.Line("int n = pairs;");
+                w.Line("int o = 0;");
+                using (w.Block($"for (; o <= Out - {Int(together * group)}; o += {Int(together * group)})")) PackedSingleRow(w, s, together, group, tiles.PackedVectors, bias, act);
+                if (groups % together != 0)
+                    using (w.Block($"for (; o < Out; o += {Int(group)})")) PackedSingleRow(w, s, 1, group, tiles.PackedVectors, bias, act);
             }
         });
+    }
+
+    /// <summary>Independent accumulators a tile needs to hide the FMA latency (4 cycles at 2 FMAs per cycle).</summary>
+    private const int IndependentChains = 8;
+
+    /// <summary>One sample (<c>n</c>) against <paramref name="groups"/> consecutive output groups from <c>o</c>.</summary>
+    private static void PackedSingleRow(CodeWriter w, Simd s, int groups, int group, int vectors, bool bias, ActivationKind act)
+    {
+        var gs = Tiered.Range(groups).ToArray();
+        var ks = Tiered.Range(vectors).ToArray();
+        w.Line("ref float x0 = ref Unsafe.Add(ref xRef, n * In);");
+        foreach (int g in gs)
+        {
+            string at = g == 0 ? "o" : $"o + {Int(g * group)}";
+            w.Line($"ref float panel{g} = ref Unsafe.Add(ref packedRef, ({at}) / Panel * (In * Panel) + ({at}) % Panel);");
+            foreach (int k in ks) w.Line($"{s.Type} acc{g}{k} = {(bias ? s.Load("biasRef", $"{at} + {Int(k * s.W)}") : s.Zero)};");
+        }
+        using (w.Block("for (int i = 0; i < In; i++)"))
+        {
+            w.Line($"{s.Type} xi = {s.Broadcast("Unsafe.Add(ref x0, i)")};");
+            foreach (int g in gs)
+                foreach (int k in ks)
+                    w.Line($"acc{g}{k} = {s.Fma("xi", s.Load($"panel{g}", $"i * Panel + {Int(k * s.W)}"), $"acc{g}{k}")};");
+        }
+        foreach (int g in gs)
+            foreach (int k in ks)
+            {
+                string value = act == ActivationKind.ReLU ? s.Max($"acc{g}{k}", s.Zero) : $"acc{g}{k}";
+                w.Line(s.Store(value, "yRef", $"n * Out + o + {Int(g * group + k * s.W)}"));
+            }
     }
 
     private static void PackedTile(CodeWriter w, Simd s, int rows, int vectors, bool bias, ActivationKind act)
