@@ -46,6 +46,16 @@ public interface INetwork
     /// <summary>Training or inference behaviour.</summary>
     NetworkMode Mode { get; set; }
 
+    /// <summary>
+    /// Threads the calls use: 1, or 2 to share large batches with a persistent worker thread. Generated networks start
+    /// at their <c>DefaultThreads</c>, chosen from the layer shapes.
+    /// </summary>
+    int Threads
+    {
+        get => 1;
+        set { if (value != 1) throw new ArgumentOutOfRangeException(nameof(value), value, "This network runs on one thread."); }
+    }
+
     /// <summary>All parameters, flat, in the order of <see cref="ParameterLayout"/>.</summary>
     Span<float> Parameters { get; }
 

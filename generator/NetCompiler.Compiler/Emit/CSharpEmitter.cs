@@ -50,6 +50,7 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
         Fields();
         PublicApi();
         Passes();
+        SplitMembers();
         KernelMethods();
         _w.Close();
         foreach (var _ in spec.ContainingTypes) _w.Close();
@@ -57,9 +58,32 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
     }
 
     private string Interface() =>
-        !HasOptimizer ? "global::NetCompiler.INetwork"
+        (!HasOptimizer ? "global::NetCompiler.INetwork"
         : UsesLabels ? "global::NetCompiler.ILabelTrainable"
-        : "global::NetCompiler.ITargetTrainable";
+        : "global::NetCompiler.ITargetTrainable") + (CanSplit ? ", global::NetCompiler.Threading.ISplitWork" : "");
+
+    /// <summary>
+    /// Nodes that run on two threads in two-thread mode, each on half of the batch: the products, convolutions and pools
+    /// with enough work per sample to pay for the hand-off (weight gradients of the second half go to a second buffer,
+    /// added after the backward pass). Losses, dropout, softmax and activations run on the calling thread.
+    /// </summary>
+    private bool IsSplit(Node n) => n.Op switch
+    {
+        OpKind.Dense or OpKind.DenseGradInput or OpKind.DenseGradParams => WeightOf(n).Size >= profile.SplitMinMacsPerSample,
+        OpKind.Conv2D or OpKind.Conv2DGradInput or OpKind.Conv2DGradParams => ConvShapeOf(n) is var c && (long)c.Rows * c.OutChannels * c.Positions >= profile.SplitMinMacsPerSample,
+        OpKind.MaxPool2D or OpKind.AvgPool2D or OpKind.MaxPool2DGrad or OpKind.AvgPool2DGrad => graph.Tensor(n.Outputs[0]).Size >= profile.SplitMinMacsPerSample / 16,
+        _ => false,
+    };
+
+    private bool CanSplit => graph.Nodes.Any(IsSplit);
+
+    /// <summary>Multiply-adds per sample of the nodes that split: the compile-time choice of the default thread count.</summary>
+    private long SplitMacsPerSample => graph.Nodes.Take(graph.ForwardNodeCount).Where(IsSplit).Sum(n => n.Op == OpKind.Dense
+        ? (long)WeightOf(n).Size
+        : n.Op == OpKind.Conv2D && ConvShapeOf(n) is var c ? (long)c.Rows * c.OutChannels * c.Positions : 0);
+
+    /// <summary>The gradient buffer that <see cref="Param"/> names; the second half of a split weight gradient writes another.</summary>
+    private string _gradientsBuffer = "_gradients";
 
     private void Header()
     {
@@ -118,6 +142,15 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
         _w.Line($"public const int ParameterCount = {Int(plan.ParameterCount)};");
         _w.Line("/// <summary>Floats of activation arena per sample of batch capacity.</summary>");
         _w.Line($"public const int ArenaSizePerSample = {Int(plan.ArenaSizePerSample)};");
+        if (CanSplit)
+        {
+            long macs = SplitMacsPerSample;
+            int threads = macs >= profile.TwoThreadMinMacsPerSample ? 2 : 1;
+            _w.Line($"/// <summary>Threads a new instance uses ({Int((int)System.Math.Min(macs, int.MaxValue))} multiply-adds per sample in the layers that split; two from {Int(profile.TwoThreadMinMacsPerSample)}).</summary>");
+            _w.Line($"public const int DefaultThreads = {threads};");
+            _w.Line("/// <summary>Smallest batch that two threads share; smaller batches run on the calling thread.</summary>");
+            _w.Line($"public const int SplitMinBatch = {Int(profile.SplitMinBatch)};");
+        }
         _w.Line("/// <summary>The shape of one input sample.</summary>");
         _w.Line($"public static ReadOnlySpan<int> InputShape => [{inShape}];");
         _w.Line("/// <summary>The shape of one output sample.</summary>");
@@ -183,6 +216,14 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
             _w.Line("private long _parameterVersion;");
             _w.Line("private long _packedVersion = -1;");
         }
+        if (CanSplit)
+        {
+            _w.Line("// Two-thread mode: the worker thread, the input copied where it can read it, and (training) its half's gradients.");
+            _w.Line("private global::NetCompiler.Threading.SplitWorker? _worker;");
+            _w.Line("private float[]? _splitInput;");
+            if (HasLoss) _w.Line("private float[]? _splitGradients;");
+            _w.Line("private int _splitNode, _splitBatch;");
+        }
         _w.Line();
         _w.Line($"/// <summary>Creates the network with parameters initialized from <paramref name=\"seed\"/> (He for ReLU layers, Xavier otherwise; biases zero).</summary>");
         _w.Line("/// <param name=\"batchCapacity\">The largest batch that calls will pass; the activation arena is sized for it.</param>");
@@ -192,6 +233,7 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
             _w.Line("if (batchCapacity <= 0) throw new ArgumentOutOfRangeException(nameof(batchCapacity), batchCapacity, \"The batch capacity must be at least 1.\");");
             _w.Line("_capacity = batchCapacity;");
             _w.Line("_arena = new float[ArenaSizePerSample * batchCapacity];");
+            if (CanSplit) _w.Line("if (DefaultThreads > 1 && Environment.ProcessorCount > 1) Threads = DefaultThreads;");
             _w.Line("InitializeParameters(seed);");
         }
         _w.Line();
@@ -270,7 +312,7 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
         {
             _w.Line("int batch = Guard.BatchOf(input.Length, InputSize, _capacity, nameof(input));");
             _w.Line("Guard.Length(output.Length, batch * OutputSize, nameof(output));");
-            _w.Line("ForwardPass(batch, input);");
+            _w.Line(CanSplit ? "ForwardPass(batch, input, BeginSplit(batch, input));" : "ForwardPass(batch, input);");
             _w.Line(Arg(graph.Output) == "input"
                 ? "input.CopyTo(output); // the output is a view of the input"
                 : $"_arena.AsSpan({TensorIdent(Output)}Offset * _capacity, batch * OutputSize).CopyTo(output);");
@@ -289,8 +331,17 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
                 _w.Line("Guard.Labels(labels, OutputSize, nameof(labels));");
             }
             else _w.Line("Guard.Length(targets.Length, batch * OutputSize, nameof(targets));");
-            _w.Line("ForwardPass(batch, input);");
-            _w.Line($"return BackwardPass(batch, input, {TargetParam});");
+            if (CanSplit)
+            {
+                _w.Line("bool split = BeginSplit(batch, input);");
+                _w.Line("ForwardPass(batch, input, split);");
+                _w.Line($"return BackwardPass(batch, input, {TargetParam}, split);");
+            }
+            else
+            {
+                _w.Line("ForwardPass(batch, input);");
+                _w.Line($"return BackwardPass(batch, input, {TargetParam});");
+            }
         }
         _w.Line();
         if (!HasOptimizer) return;
@@ -339,7 +390,7 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
 
     private void Passes()
     {
-        using (_w.Block("private void ForwardPass(int batch, ReadOnlySpan<float> input)"))
+        using (_w.Block(CanSplit ? "private void ForwardPass(int batch, ReadOnlySpan<float> input, bool split)" : "private void ForwardPass(int batch, ReadOnlySpan<float> input)"))
         {
             var nodes = graph.Nodes.Take(graph.ForwardNodeCount).ToList();
             if (HasPacked)
@@ -356,7 +407,7 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
                 }
             }
             DeclareSpans(nodes);
-            foreach (var n in nodes) Call(n);
+            foreach (var n in nodes) CallOrSplit(n);
         }
         _w.Line();
         if (HasPacked)
@@ -374,11 +425,16 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
             _w.Line();
         }
         if (!HasLoss) return;
-        using (_w.Block($"private float BackwardPass(int batch, ReadOnlySpan<float> input, {TargetType} {TargetParam})"))
+        using (_w.Block($"private float BackwardPass(int batch, ReadOnlySpan<float> input, {TargetType} {TargetParam}{(CanSplit ? ", bool split" : "")})"))
         {
             var nodes = graph.Nodes.Skip(graph.ForwardNodeCount).ToList();
             DeclareSpans(nodes);
-            foreach (var n in nodes) Call(n);
+            foreach (var n in nodes) CallOrSplit(n);
+            if (CanSplit)
+            {
+                _w.Line("// The second thread's half of every weight gradient went to its own buffer.");
+                _w.Line("if (split) global::NetCompiler.Threading.SplitWorker.Accumulate(_gradients, _splitGradients);");
+            }
             _w.Line("return loss;");
         }
         _w.Line();
@@ -393,6 +449,122 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
                 _w.Line($"if (layer is null && !Guard.AllFinite(_arena.AsSpan({TensorIdent(t)}Offset * _capacity, batch * {Int(t.Size)}))) layer = \"{n.Name} ({Describe(n)})\";");
             }
             _w.Line(HasOptimizer ? "throw new NonFiniteLossException(_step + 1, loss, layer);" : "throw new NonFiniteLossException(0, loss, layer);");
+        }
+        _w.Line();
+    }
+
+    private int NodeIndex(Node n)
+    {
+        for (int i = 0; i < graph.Nodes.Count; i++)
+            if (ReferenceEquals(graph.Nodes[i], n)) return i;
+        throw new System.InvalidOperationException("The node is not in the graph.");
+    }
+
+    /// <summary>A node's kernel call; a node that splits goes to both threads when the pass runs split.</summary>
+    private void CallOrSplit(Node n)
+    {
+        if (!IsSplit(n))
+        {
+            Call(n);
+            return;
+        }
+        _w.Line($"if (split) Split({Int(NodeIndex(n))}, batch, input);");
+        using (_w.Block("else")) Call(n);
+    }
+
+    /// <summary>Two-thread mode: the Threads property, the hand-off, and each split node's call on one half of the batch.</summary>
+    private void SplitMembers()
+    {
+        if (!CanSplit)
+        {
+            _w.Line("/// <summary>Threads that Forward, Backward and TrainStep use: always 1, as no layer of this network is large enough to share.</summary>");
+            using (_w.Block("public int Threads"))
+            {
+                _w.Line("get => 1;");
+                _w.Line("set { if (value != 1) throw new ArgumentOutOfRangeException(nameof(value), value, \"No layer of this network is large enough to share between threads.\"); }");
+            }
+            _w.Line();
+            return;
+        }
+        _w.Line("/// <summary>");
+        _w.Line("/// Threads that Forward, Backward and TrainStep use: 1, or 2 to share batches of <see cref=\"SplitMinBatch\"/> or more samples");
+        _w.Line("/// between the calling thread and a persistent worker thread (the products, convolutions and pools split by samples).");
+        _w.Line("/// Outputs are the same either way; weight gradients are summed in another order, so they differ in the last bits.");
+        _w.Line("/// The default is <see cref=\"DefaultThreads\"/>, chosen from the layer shapes; set 1 to stop the worker thread.");
+        _w.Line("/// </summary>");
+        using (_w.Block("public int Threads"))
+        {
+            _w.Line("get => _worker is null ? 1 : 2;");
+            using (_w.Block("set"))
+            {
+                _w.Line("if (value is < 1 or > 2) throw new ArgumentOutOfRangeException(nameof(value), value, \"A network runs on 1 or 2 threads.\");");
+                using (_w.Block("if (value == 2 && _worker is null)"))
+                {
+                    _w.Line("_splitInput = new float[_capacity * InputSize];");
+                    if (HasLoss) _w.Line("_splitGradients = new float[ParameterCount];");
+                    _w.Line($"_worker = new global::NetCompiler.Threading.SplitWorker(\"NetCompiler {spec.ClassName}\");");
+                }
+                using (_w.Block("else if (value == 1 && _worker is not null)"))
+                {
+                    _w.Line("_worker.Dispose();");
+                    _w.Line("_worker = null;");
+                }
+            }
+        }
+        _w.Line();
+        _w.Line("// Whether this call runs on two threads; if so, the worker's half of the input is copied where it can read it.");
+        using (_w.Block("private bool BeginSplit(int batch, ReadOnlySpan<float> input)"))
+        {
+            _w.Line("if (_worker is null || batch < SplitMinBatch) return false;");
+            _w.Line("int half = SplitPoint(batch);");
+            _w.Line("input.Slice(half * InputSize).CopyTo(_splitInput.AsSpan(half * InputSize));");
+            _w.Line("return true;");
+        }
+        _w.Line();
+        _w.Line("// The first thread's share: whole tiles of 8 samples where possible.");
+        _w.Line("private static int SplitPoint(int batch) => Math.Min(batch, (batch / 2 + 7) & ~7);");
+        _w.Line();
+        using (_w.Block("private void Split(int node, int batch, ReadOnlySpan<float> input)"))
+        {
+            _w.Line("_splitNode = node;");
+            _w.Line("_splitBatch = batch;");
+            _w.Line("_worker!.Post(this);");
+            _w.Line("try { RunSplit(0, input); }");
+            _w.Line("finally { _worker.Wait(); }");
+        }
+        _w.Line();
+        _w.Line("void global::NetCompiler.Threading.ISplitWork.RunPart(int part) => RunSplit(part, _splitInput);");
+        _w.Line();
+        using (_w.Block("private void RunSplit(int part, ReadOnlySpan<float> input)"))
+        {
+            _w.Line("int half = SplitPoint(_splitBatch);");
+            _w.Line("int n0 = part == 0 ? 0 : half;");
+            _w.Line("int batch = part == 0 ? half : _splitBatch - half;");
+            _w.Line("input = input.Slice(n0 * InputSize, batch * InputSize);");
+            if (HasLoss) _w.Line("float[] gradients = part == 0 ? _gradients : _splitGradients!;");
+            if (HasPacked && HasOptimizer) _w.Line("bool packed = _splitBatch >= PackedMinBatch;");
+            var nodes = graph.Nodes.Where(IsSplit).ToList();
+            var tensors = nodes.SelectMany(n => n.Inputs.Concat(n.Outputs)).Distinct().OrderBy(t => t)
+                .Where(t => graph.Tensor(t).Kind is TensorKind.Activation or TensorKind.Gradient)
+                .Where(t => graph.Tensor(graph.Storage(t)).Kind != TensorKind.Input);
+            foreach (int id in tensors)
+            {
+                var t = graph.Tensor(id);
+                _w.Line($"Span<float> {Names.Camel(TensorIdent(t))} = _arena.AsSpan({TensorIdent(t)}Offset * _capacity + n0 * {Int(t.Size)}, batch * {Int(t.Size)}); // {t.ShapeText}");
+            }
+            _gradientsBuffer = "gradients";
+            using (_w.Block("switch (_splitNode)"))
+            {
+                foreach (var n in nodes)
+                {
+                    using (_w.Block($"case {Int(NodeIndex(n))}:"))
+                    {
+                        Call(n);
+                        _w.Line("break;");
+                    }
+                }
+            }
+            _gradientsBuffer = "_gradients";
         }
         _w.Line();
     }
@@ -424,7 +596,7 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
     private string Param(int p, bool gradient)
     {
         var def = graph.Parameters[p];
-        return $"{(gradient ? "_gradients" : "_parameters")}.AsSpan({Names.Pascal(def.Name)}Offset, {Int(def.Size)})";
+        return $"{(gradient ? _gradientsBuffer : "_parameters")}.AsSpan({Names.Pascal(def.Name)}Offset, {Int(def.Size)})";
     }
 
     private void Call(Node n)

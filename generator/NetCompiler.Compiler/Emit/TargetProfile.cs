@@ -39,8 +39,11 @@ public sealed record DenseTiles(int ForwardRows, int ForwardColumns, int WeightG
 /// <param name="PackedMinBatch">Smallest batch whose dense forward runs over packed panels; smaller batches use the dot-product tiles.</param>
 /// <param name="PackedMinWeights">Smallest weight count (<c>In · Out</c>) of a dense layer that gets packed panels.</param>
 /// <param name="ConvSampleBlockBytes">Bytes of im2col columns and output gradients that one block of samples of a convolution's weight gradient may span.</param>
+/// <param name="SplitMinBatch">Smallest batch that two threads share in two-thread mode.</param>
+/// <param name="SplitMinMacsPerSample">Smallest product (multiply-adds per sample) that two threads share; a pool shares its work from a sixteenth of it in outputs per sample.</param>
+/// <param name="TwoThreadMinMacsPerSample">Multiply-adds per sample (of the layers that split) from which a network uses two threads by default.</param>
 public sealed record TargetProfile(EquatableArray<VectorTier> Tiers, int DenseRows, int DenseColumns, int PanelWidth, int PackedMinBatch, int PackedMinWeights,
-    int ConvSampleBlockBytes)
+    int ConvSampleBlockBytes, int SplitMinBatch, int SplitMinMacsPerSample, int TwoThreadMinMacsPerSample)
 {
     /// <summary>
     /// Scalar floats live in the 16 (x64) or 32 (Arm64) FP registers: 2 x 4 tiles give 8 independent chains, enough
@@ -87,5 +90,12 @@ public sealed record TargetProfile(EquatableArray<VectorTier> Tiers, int DenseRo
         // Below 16K weights the layer is a small share of the step and its weight stays in L1 for the dot tiles.
         PackedMinWeights: 16384,
         // Half the 1 MiB L2: the weight-gradient tiles re-read a block's columns once per tile row, from L2 instead of L3.
-        ConvSampleBlockBytes: 512 * 1024);
+        ConvSampleBlockBytes: 512 * 1024,
+        // Handing half a kernel to the worker thread and waiting for it costs about 1-2 us: it pays for batches of 16 or
+        // more samples of products with 4K multiply-adds per sample (about 1 us of work each at 16 samples).
+        SplitMinBatch: 16,
+        SplitMinMacsPerSample: 4096,
+        // Two threads by default only for networks whose steps are long enough that a second core is clearly worth its
+        // power and its run-to-run differences in the last bits of the weight gradients; smaller ones opt in (Threads = 2).
+        TwoThreadMinMacsPerSample: 1_000_000);
 }

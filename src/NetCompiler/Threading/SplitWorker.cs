@@ -1,0 +1,99 @@
+using System.Runtime.ExceptionServices;
+
+namespace NetCompiler.Threading;
+
+/// <summary>Work that divides into two parts (the two halves of a batch): part 1 runs on a <see cref="SplitWorker"/>.</summary>
+public interface ISplitWork
+{
+    /// <summary>Runs the worker's part.</summary>
+    void RunPart(int part);
+}
+
+/// <summary>
+/// A persistent second thread for a network's two-thread mode. <see cref="Post"/> hands it part 1 of a piece of work while
+/// the caller runs part 0, and <see cref="Wait"/> joins the two. Nothing is allocated per call: the hand-off is a
+/// counter the worker spins on for a while (a training step posts a kernel every few microseconds), and a semaphore it
+/// sleeps on after that, so an idle network costs no CPU.
+/// </summary>
+public sealed class SplitWorker : IDisposable
+{
+    // SpinWait.SpinOnce calls before the worker blocks: about 50-100 us, longer than the gap between two kernels of a step.
+    private const int SpinsBeforeSleep = 200;
+
+    private readonly SemaphoreSlim _wake = new(0);
+    private ISplitWork? _work;
+    private Exception? _error;
+    private int _posted;   // generation of the last posted work
+    private int _finished; // generation the worker finished last
+    private int _sleeping; // 1 while the worker is (about to be) blocked on _wake
+    private volatile bool _disposed;
+
+    /// <summary>Starts the worker thread (a background thread: it never keeps a process alive).</summary>
+    public SplitWorker(string name)
+    {
+        var thread = new Thread(Loop) { IsBackground = true, Name = name };
+        thread.Start();
+    }
+
+    /// <summary>Hands <c>work.RunPart(1)</c> to the worker; the caller runs its own part, then calls <see cref="Wait"/>.</summary>
+    public void Post(ISplitWork work)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _work = work;
+        _error = null;
+        Volatile.Write(ref _posted, _posted + 1);
+        if (Interlocked.Exchange(ref _sleeping, 0) == 1) _wake.Release();
+    }
+
+    /// <summary>Waits until the worker has finished the posted part; rethrows its exception, if any.</summary>
+    public void Wait()
+    {
+        int generation = _posted;
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _finished) != generation) spin.SpinOnce(sleep1Threshold: -1);
+        _work = null;
+        if (_error is { } error) ExceptionDispatchInfo.Throw(error);
+    }
+
+    /// <summary>Adds the worker's half of the weight gradients into the first thread's: <c>total += part</c>.</summary>
+    public static void Accumulate(Span<float> total, ReadOnlySpan<float> part) =>
+        System.Numerics.Tensors.TensorPrimitives.Add(total, part, total);
+
+    /// <summary>Stops the worker thread once it is idle.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        Interlocked.Increment(ref _posted);
+        _wake.Release();
+    }
+
+    private void Loop()
+    {
+        int seen = 0;
+        while (true)
+        {
+            var spin = new SpinWait();
+            int spins = 0;
+            while (Volatile.Read(ref _posted) == seen)
+            {
+                if (spins++ < SpinsBeforeSleep)
+                {
+                    spin.SpinOnce(sleep1Threshold: -1);
+                    continue;
+                }
+                // Announce the sleep, then look again: a Run that posted in between either is seen here or sees the flag.
+                Volatile.Write(ref _sleeping, 1);
+                Interlocked.MemoryBarrier();
+                if (Volatile.Read(ref _posted) == seen) _wake.Wait();
+                Interlocked.Exchange(ref _sleeping, 0);
+                spins = 0;
+            }
+            if (_disposed) return;
+            seen = Volatile.Read(ref _posted);
+            try { _work!.RunPart(1); }
+            catch (Exception e) { _error = e; }
+            Volatile.Write(ref _finished, seen);
+        }
+    }
+}
