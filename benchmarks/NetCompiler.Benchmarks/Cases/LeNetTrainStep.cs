@@ -23,8 +23,8 @@ public class LeNetTrainStep : ICheckedCase
     [ParamsSource(nameof(Batches))]
     public int Batch { get; set; }
 
-    /// <summary>LibTorch's intra-op threads.</summary>
-    [Params(1)]
+    /// <summary>LibTorch's intra-op threads and NetCompiler's <c>Threads</c>.</summary>
+    [Params(1, 2)]
     public int Threads { get; set; } = 1;
 
     bool ICheckedCase.IsTraining => true;
@@ -53,6 +53,7 @@ public class LeNetTrainStep : ICheckedCase
     {
         CreateInputs();
         _net = NetCompilerNetworks.LeNet(Batch);
+        _net.Threads = Threads;
     }
 
     [GlobalCleanup]

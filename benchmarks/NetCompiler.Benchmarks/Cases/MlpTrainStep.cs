@@ -24,7 +24,7 @@ public class MlpTrainStep : ICheckedCase
     [ParamsSource(nameof(Batches))]
     public int Batch { get; set; }
 
-    /// <summary>LibTorch's intra-op threads; the other contenders are single-threaded and run only at 1.</summary>
+    /// <summary>LibTorch's intra-op threads and NetCompiler's <c>Threads</c>; the other contenders are single-threaded and run only at 1.</summary>
     [Params(1, 2)]
     public int Threads { get; set; } = 1;
 
@@ -66,6 +66,7 @@ public class MlpTrainStep : ICheckedCase
     {
         CreateInputs();
         _net = NetCompilerNetworks.Mlp(Batch);
+        _net.Threads = Threads;
     }
 
     [GlobalCleanup]

@@ -56,6 +56,9 @@ internal static class AgreementCheck
             (nameof(Cases.MlpInference), Cases.MlpInference.Batches, b => new Cases.MlpInference { Batch = b }),
             (nameof(Cases.LeNetTrainStep), Cases.LeNetTrainStep.Batches, b => new Cases.LeNetTrainStep { Batch = b, Threads = 1 }),
             (nameof(Cases.LeNetInference), Cases.LeNetInference.Batches, b => new Cases.LeNetInference { Batch = b }),
+            // Two threads on both sides, at the batches NetCompiler splits.
+            (nameof(Cases.MlpTrainStep) + ", 2 threads", Cases.MlpTrainStep.Batches.Where(b => b >= 32), b => new Cases.MlpTrainStep { Batch = b, Threads = 2 }),
+            (nameof(Cases.LeNetTrainStep) + ", 2 threads", Cases.LeNetTrainStep.Batches.Where(b => b >= 32), b => new Cases.LeNetTrainStep { Batch = b, Threads = 2 }),
         };
 
         int failures = 0;

@@ -20,8 +20,9 @@ internal static class BenchmarkConfig
         .AddFilter(new SimpleFilter(IsMeaningful));
 
     /// <summary>
-    /// Drops the cases that would only repeat another: a single-threaded contender at a LibTorch thread count
-    /// other than 1, and Vector512 FMA where Vector512 is not accelerated.
+    /// Drops the cases that would only repeat another: a single-threaded contender at a thread count other than 1
+    /// (NetCompiler shares batches of 32 or more between two threads, smaller ones run on one), and Vector512 FMA where
+    /// Vector512 is not accelerated.
     /// </summary>
     private static bool IsMeaningful(BenchmarkCase benchmarkCase)
     {
@@ -32,7 +33,9 @@ internal static class BenchmarkConfig
         }
 
         object? threads = Parameter(benchmarkCase, "Threads");
-        return threads is null || Convert.ToInt32(threads, CultureInfo.InvariantCulture) == 1 || method == "LibTorch";
+        object? batch = Parameter(benchmarkCase, "Batch");
+        return threads is null || Convert.ToInt32(threads, CultureInfo.InvariantCulture) == 1 || method == "LibTorch"
+            || method == "NetCompiler" && batch is not null && Convert.ToInt32(batch, CultureInfo.InvariantCulture) >= 32;
     }
 
     internal static object? Parameter(BenchmarkCase benchmarkCase, string name) =>

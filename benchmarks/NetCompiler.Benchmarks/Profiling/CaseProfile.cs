@@ -40,6 +40,14 @@ internal static class CaseProfile
             groups.Add(($"MLP train, batch {batch}", [
                 new("LibTorch", () => torch.LibTorch(), flops),
                 new("NetCompiler", () => ours.NetCompiler(), flops)]));
+            if (batch < 32) continue;
+            var torch2 = new MlpTrainStep { Batch = batch, Threads = 2 };
+            var ours2 = new MlpTrainStep { Batch = batch, Threads = 2 };
+            torch2.SetupLibTorch();
+            ours2.SetupNetCompiler();
+            groups.Add(($"MLP train, batch {batch}, 2 threads", [
+                new("LibTorch", () => torch2.LibTorch(), flops),
+                new("NetCompiler", () => ours2.NetCompiler(), flops)]));
         }
 
         foreach (int batch in MlpInference.Batches)
@@ -67,6 +75,14 @@ internal static class CaseProfile
             groups.Add(($"LeNet-5 train, batch {batch}", [
                 new("LibTorch", () => torch.LibTorch(), flops),
                 new("NetCompiler", () => ours.NetCompiler(), flops)]));
+            if (batch < 32) continue;
+            var torch2 = new LeNetTrainStep { Batch = batch, Threads = 2 };
+            var ours2 = new LeNetTrainStep { Batch = batch, Threads = 2 };
+            torch2.SetupLibTorch();
+            ours2.SetupNetCompiler();
+            groups.Add(($"LeNet-5 train, batch {batch}, 2 threads", [
+                new("LibTorch", () => torch2.LibTorch(), flops),
+                new("NetCompiler", () => ours2.NetCompiler(), flops)]));
         }
 
         foreach (int batch in LeNetInference.Batches)

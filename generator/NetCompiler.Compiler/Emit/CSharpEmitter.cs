@@ -430,11 +430,6 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
             var nodes = graph.Nodes.Skip(graph.ForwardNodeCount).ToList();
             DeclareSpans(nodes);
             foreach (var n in nodes) CallOrSplit(n);
-            if (CanSplit)
-            {
-                _w.Line("// The second thread's half of every weight gradient went to its own buffer.");
-                _w.Line("if (split) global::NetCompiler.Threading.SplitWorker.Accumulate(_gradients, _splitGradients);");
-            }
             _w.Line("return loss;");
         }
         _w.Line();
@@ -468,7 +463,27 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
             Call(n);
             return;
         }
-        _w.Line($"if (split) Split({Int(NodeIndex(n))}, batch, input);");
+        // A dense layer with large weights splits only from a larger batch: each thread reads all the weights and writes
+        // a whole weight gradient, so the halves must be long enough to pay for moving them between the cores' caches.
+        int minBatch = n.Op is OpKind.Dense or OpKind.DenseGradInput or OpKind.DenseGradParams
+            ? System.Math.Max(profile.SplitMinBatch, WeightOf(n).Size / profile.SplitWeightsPerSample)
+            : profile.SplitMinBatch;
+        string condition = minBatch > profile.SplitMinBatch ? $"split && batch >= {Int(minBatch)}" : "split";
+        bool gradient = n.Op is OpKind.DenseGradParams or OpKind.Conv2DGradParams;
+        if (!gradient)
+            _w.Line($"if ({condition}) Split({Int(NodeIndex(n))}, batch, input);");
+        else
+            using (_w.Block($"if ({condition})"))
+            {
+                _w.Line($"Split({Int(NodeIndex(n))}, batch, input);");
+                _w.Line("// The worker's half of the weight gradient went to its own buffer.");
+                foreach (int p in n.Parameters)
+                {
+                    var def = graph.Parameters[p];
+                    string range = $"{Names.Pascal(def.Name)}Offset, {Int(def.Size)}";
+                    _w.Line($"global::NetCompiler.Threading.SplitWorker.Accumulate(_gradients.AsSpan({range}), _splitGradients.AsSpan({range}));");
+                }
+            }
         using (_w.Block("else")) Call(n);
     }
 

@@ -41,9 +41,10 @@ public sealed record DenseTiles(int ForwardRows, int ForwardColumns, int WeightG
 /// <param name="ConvSampleBlockBytes">Bytes of im2col columns and output gradients that one block of samples of a convolution's weight gradient may span.</param>
 /// <param name="SplitMinBatch">Smallest batch that two threads share in two-thread mode.</param>
 /// <param name="SplitMinMacsPerSample">Smallest product (multiply-adds per sample) that two threads share; a pool shares its work from a sixteenth of it in outputs per sample.</param>
+/// <param name="SplitWeightsPerSample">A dense layer splits from <c>weights / SplitWeightsPerSample</c> samples (at least <paramref name="SplitMinBatch"/>).</param>
 /// <param name="TwoThreadMinMacsPerSample">Multiply-adds per sample (of the layers that split) from which a network uses two threads by default.</param>
 public sealed record TargetProfile(EquatableArray<VectorTier> Tiers, int DenseRows, int DenseColumns, int PanelWidth, int PackedMinBatch, int PackedMinWeights,
-    int ConvSampleBlockBytes, int SplitMinBatch, int SplitMinMacsPerSample, int TwoThreadMinMacsPerSample)
+    int ConvSampleBlockBytes, int SplitMinBatch, int SplitMinMacsPerSample, int SplitWeightsPerSample, int TwoThreadMinMacsPerSample)
 {
     /// <summary>
     /// Scalar floats live in the 16 (x64) or 32 (Arm64) FP registers: 2 x 4 tiles give 8 independent chains, enough
@@ -95,6 +96,9 @@ public sealed record TargetProfile(EquatableArray<VectorTier> Tiers, int DenseRo
         // more samples of products with 4K multiply-adds per sample (about 1 us of work each at 16 samples).
         SplitMinBatch: 16,
         SplitMinMacsPerSample: 4096,
+        // Each thread streams all of a dense layer's weights and writes a whole weight gradient, which then crosses to
+        // the other core: 784 x 128 (100K weights) lost at batch 32 (272 vs 148 us) and won at 256 (696 vs 1,001 us).
+        SplitWeightsPerSample: 1024,
         // Two threads by default only for networks whose steps are long enough that a second core is clearly worth its
         // power and its run-to-run differences in the last bits of the weight gradients; smaller ones opt in (Threads = 2).
         TwoThreadMinMacsPerSample: 1_000_000);

@@ -17,6 +17,11 @@ public class TwoThreadTests
     public void LeNetOutputsGradientsAndStepsMatchOneThread() =>
         AssertSameTraining(() => new LeNet5(Batch, seed: 3), LeNet5.InputSize, LeNet5.OutputSize);
 
+    /// <summary>24 samples: the convolutions split, the 256 x 120 dense layer (30,720 weights) only from 30 samples.</summary>
+    [Fact]
+    public void LeNetWithSomeLayersSplitMatchesOneThread() =>
+        AssertSameTraining(() => new LeNet5(Batch, seed: 4), LeNet5.InputSize, LeNet5.OutputSize, batch: 24);
+
     [Fact]
     public void PackedMlpOutputsGradientsAndStepsMatchOneThread() =>
         AssertSameTraining(() => new PackedReluNet(Batch, seed: 3), PackedReluNet.InputSize, PackedReluNet.OutputSize);
@@ -61,14 +66,14 @@ public class TwoThreadTests
         Assert.Equal(0, Allocations.Fewest(() => network.TrainStep(input, labels)));
     }
 
-    private static void AssertSameTraining<T>(Func<T> create, int inputSize, int outputSize) where T : ILabelTrainable
+    private static void AssertSameTraining<T>(Func<T> create, int inputSize, int outputSize, int batch = Batch) where T : ILabelTrainable
     {
         T one = create(), two = create();
         two.Threads = 2;
-        float[] input = RandomInput(Batch * inputSize, 1);
-        int[] labels = Enumerable.Range(0, Batch).Select(i => i * 7 % outputSize).ToArray();
+        float[] input = RandomInput(batch * inputSize, 1);
+        int[] labels = Enumerable.Range(0, batch).Select(i => i * 7 % outputSize).ToArray();
 
-        float[] expected = new float[Batch * outputSize], actual = new float[expected.Length];
+        float[] expected = new float[batch * outputSize], actual = new float[expected.Length];
         one.Forward(input, expected);
         two.Forward(input, actual);
         Assert.Equal(expected, actual);
