@@ -9,6 +9,7 @@ public static class Program
     /// <summary>
     /// <c>--check</c> runs every contender once outside BenchmarkDotNet and verifies their outputs agree (exit code 1 if not);
     /// <c>--profile</c> times each generated MLP kernel, interleaved with the FMA peak (Profiling/KernelProfile.cs);
+    /// <c>--profile-lenet</c> times each generated LeNet-5 train-step kernel (Profiling/LeNetProfile.cs);
     /// <c>--cases [filter]</c> times every contender of every case in one process, interleaved (Profiling/CaseProfile.cs);
     /// any other arguments go to BenchmarkDotNet's switcher (<c>--filter '*' --job short</c>, <c>--job dry --inProcess</c>).
     /// </summary>
@@ -23,6 +24,11 @@ public static class Program
         {
             int at = Array.IndexOf(args, "--cases");
             return Profiling.CaseProfile.Run(Console.Out, at + 1 < args.Length ? args[at + 1] : "");
+        }
+
+        if (args.Contains("--profile-lenet"))
+        {
+            return Profiling.LeNetProfile.Run(Console.Out);
         }
 
         if (args.Contains("--profile"))

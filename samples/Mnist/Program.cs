@@ -19,7 +19,8 @@ ILabelTrainable network = options.Model switch
     _ => throw new InvalidOperationException("unreachable"),
 };
 if (options.LearningRate is { } lr) network.LearningRate = lr;
-Console.WriteLine($"model: {options.Model}, {network.Parameters.Length:N0} parameters; {options.Epochs} epochs, batch {options.BatchSize}, learning rate {network.LearningRate.ToString(CultureInfo.InvariantCulture)}, {options.Schedule}, seed {options.Seed}");
+if (options.Threads is { } threads) network.Threads = threads;
+Console.WriteLine($"model: {options.Model}, {network.Parameters.Length:N0} parameters; {options.Epochs} epochs, batch {options.BatchSize}, learning rate {network.LearningRate.ToString(CultureInfo.InvariantCulture)}, {options.Schedule}, seed {options.Seed}, {network.Threads} thread{(network.Threads == 1 ? "" : "s")}");
 
 var trainer = new Trainer
 {
@@ -37,16 +38,16 @@ if (options.Checkpoint is not null) Console.WriteLine($"checkpoint: {options.Che
 Console.WriteLine($"test accuracy: {Evaluate.Accuracy(network, test).ToString("F4", CultureInfo.InvariantCulture)}");
 return 0;
 
-internal sealed record Options(string Model, int Epochs, int BatchSize, int Seed, float? LearningRate, LearningRateSchedule Schedule, int? Shift, string Data, string? Checkpoint)
+internal sealed record Options(string Model, int Epochs, int BatchSize, int Seed, float? LearningRate, LearningRateSchedule Schedule, int? Shift, string Data, string? Checkpoint, int? Threads)
 {
     private const string Usage = """
         usage: Mnist [--model lenet|mlp] [--epochs N] [--batch N] [--seed N] [--lr X] [--schedule constant|cosine|step]
-                     [--shift PIXELS] [--data DIR] [--checkpoint FILE]
+                     [--shift PIXELS] [--data DIR] [--checkpoint FILE] [--threads 1|2]
         """;
 
     public static Options? Parse(string[] args)
     {
-        var o = new Options("lenet", 15, 32, 1, null, LearningRateSchedule.Cosine(), null, Path.Combine(AppContext.BaseDirectory, "data"), null);
+        var o = new Options("lenet", 15, 32, 1, null, LearningRateSchedule.Cosine(), null, Path.Combine(AppContext.BaseDirectory, "data"), null, null);
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -69,6 +70,7 @@ internal sealed record Options(string Model, int Epochs, int BatchSize, int Seed
                     "--shift" => o with { Shift = int.Parse(Next(), CultureInfo.InvariantCulture) },
                     "--data" => o with { Data = Next() },
                     "--checkpoint" => o with { Checkpoint = Next() },
+                    "--threads" => o with { Threads = Next() switch { "1" => 1, "2" => 2, var t => throw new ArgumentException($"--threads is 1 or 2, not '{t}'") } },
                     "-h" or "--help" => throw new ArgumentException(""),
                     var a => throw new ArgumentException($"unknown option '{a}'"),
                 };
