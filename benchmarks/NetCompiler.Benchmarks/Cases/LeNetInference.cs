@@ -24,6 +24,10 @@ public class LeNetInference : ICheckedCase
     [ParamsSource(nameof(Batches))]
     public int Batch { get; set; }
 
+    /// <summary>Threads of LibTorch, ONNX Runtime (intra-op) and NetCompiler; the TensorPrimitives baseline runs only at 1.</summary>
+    [Params(1, 2)]
+    public int Threads { get; set; } = 1;
+
     bool ICheckedCase.IsTraining => false;
 
     IReadOnlyList<Contender> ICheckedCase.Contenders =>
@@ -37,7 +41,7 @@ public class LeNetInference : ICheckedCase
     public void SetupLibTorch()
     {
         CreateInputs();
-        _torch = new TorchLeNet(LeNetWeights.Create(), _input, Inputs.Labels(Batch, LeNetWeights.Classes), threads: 1);
+        _torch = new TorchLeNet(LeNetWeights.Create(), _input, Inputs.Labels(Batch, LeNetWeights.Classes), Threads);
     }
 
     [GlobalSetup(Target = nameof(OnnxRuntime))]
@@ -47,7 +51,7 @@ public class LeNetInference : ICheckedCase
         _onnxRuntime = new OrtRunner(
             OnnxModels.LeNet(LeNetWeights.Create(), Batch),
             _input, [Batch, LeNetWeights.Channels, LeNetWeights.Height, LeNetWeights.Width], OnnxModels.InputName,
-            [Batch, LeNetWeights.Classes], OnnxModels.OutputName);
+            [Batch, LeNetWeights.Classes], OnnxModels.OutputName, Threads);
     }
 
     [GlobalSetup(Target = nameof(NetCompiler))]
@@ -55,6 +59,7 @@ public class LeNetInference : ICheckedCase
     {
         CreateInputs();
         _net = NetCompilerNetworks.LeNetInference(Batch);
+        _net.Threads = Threads;
         _net.Mode = NetworkMode.Inference;
     }
 

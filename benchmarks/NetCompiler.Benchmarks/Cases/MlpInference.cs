@@ -25,6 +25,10 @@ public class MlpInference : ICheckedCase
     [ParamsSource(nameof(Batches))]
     public int Batch { get; set; }
 
+    /// <summary>Threads of LibTorch, ONNX Runtime (intra-op) and NetCompiler; the TensorPrimitives baseline runs only at 1.</summary>
+    [Params(1, 2)]
+    public int Threads { get; set; } = 1;
+
     bool ICheckedCase.IsTraining => false;
 
     IReadOnlyList<Contender> ICheckedCase.Contenders =>
@@ -39,7 +43,7 @@ public class MlpInference : ICheckedCase
     public void SetupLibTorch()
     {
         CreateInputs();
-        _torch = new TorchMlp(MlpWeights.Create(), _input, Inputs.Labels(Batch, MlpWeights.Classes), threads: 1);
+        _torch = new TorchMlp(MlpWeights.Create(), _input, Inputs.Labels(Batch, MlpWeights.Classes), Threads);
     }
 
     [GlobalSetup(Target = nameof(OnnxRuntime))]
@@ -49,7 +53,7 @@ public class MlpInference : ICheckedCase
         _onnxRuntime = new OrtRunner(
             OnnxModels.Mlp(MlpWeights.Create(), Batch),
             _input, [Batch, MlpWeights.Inputs], OnnxModels.InputName,
-            [Batch, MlpWeights.Classes], OnnxModels.OutputName);
+            [Batch, MlpWeights.Classes], OnnxModels.OutputName, Threads);
     }
 
     [GlobalSetup(Target = nameof(TensorPrimitives))]
@@ -64,6 +68,7 @@ public class MlpInference : ICheckedCase
     {
         CreateInputs();
         _net = NetCompilerNetworks.MlpInference(Batch);
+        _net.Threads = Threads;
         _net.Mode = NetworkMode.Inference;
     }
 

@@ -59,6 +59,8 @@ internal static class AgreementCheck
             // Two threads on both sides, at the batches NetCompiler splits.
             (nameof(Cases.MlpTrainStep) + ", 2 threads", Cases.MlpTrainStep.Batches.Where(b => b >= 32), b => new Cases.MlpTrainStep { Batch = b, Threads = 2 }),
             (nameof(Cases.LeNetTrainStep) + ", 2 threads", Cases.LeNetTrainStep.Batches.Where(b => b >= 32), b => new Cases.LeNetTrainStep { Batch = b, Threads = 2 }),
+            (nameof(Cases.MlpInference) + ", 2 threads", Cases.MlpInference.Batches.Where(b => b >= 32), b => new Cases.MlpInference { Batch = b, Threads = 2 }),
+            (nameof(Cases.LeNetInference) + ", 2 threads", Cases.LeNetInference.Batches.Where(b => b >= 32), b => new Cases.LeNetInference { Batch = b, Threads = 2 }),
         };
 
         int failures = 0;

@@ -16,11 +16,11 @@ internal sealed class OrtRunner : IDisposable
     private readonly OrtIoBinding _binding;
     private readonly float[] _output;
 
-    public OrtRunner(byte[] model, float[] input, long[] inputShape, string inputName, long[] outputShape, string outputName)
+    public OrtRunner(byte[] model, float[] input, long[] inputShape, string inputName, long[] outputShape, string outputName, int threads = 1)
     {
         _options = new SessionOptions
         {
-            IntraOpNumThreads = 1,
+            IntraOpNumThreads = threads,
             InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,

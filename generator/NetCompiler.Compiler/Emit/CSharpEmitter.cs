@@ -218,9 +218,8 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
         }
         if (CanSplit)
         {
-            _w.Line("// Two-thread mode: the worker thread, the input copied where it can read it, and (training) its half's gradients.");
+            _w.Line("// Two-thread mode: the worker thread and (training) the gradients of its half of the batch.");
             _w.Line("private global::NetCompiler.Threading.SplitWorker? _worker;");
-            _w.Line("private float[]? _splitInput;");
             if (HasLoss) _w.Line("private float[]? _splitGradients;");
             _w.Line("private int _splitNode, _splitBatch;");
         }
@@ -312,7 +311,7 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
         {
             _w.Line("int batch = Guard.BatchOf(input.Length, InputSize, _capacity, nameof(input));");
             _w.Line("Guard.Length(output.Length, batch * OutputSize, nameof(output));");
-            _w.Line(CanSplit ? "ForwardPass(batch, input, BeginSplit(batch, input));" : "ForwardPass(batch, input);");
+            _w.Line(CanSplit ? "ForwardPass(batch, input, SplitsBatch(batch));" : "ForwardPass(batch, input);");
             _w.Line(Arg(graph.Output) == "input"
                 ? "input.CopyTo(output); // the output is a view of the input"
                 : $"_arena.AsSpan({TensorIdent(Output)}Offset * _capacity, batch * OutputSize).CopyTo(output);");
@@ -333,7 +332,7 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
             else _w.Line("Guard.Length(targets.Length, batch * OutputSize, nameof(targets));");
             if (CanSplit)
             {
-                _w.Line("bool split = BeginSplit(batch, input);");
+                _w.Line("bool split = SplitsBatch(batch);");
                 _w.Line("ForwardPass(batch, input, split);");
                 _w.Line($"return BackwardPass(batch, input, {TargetParam}, split);");
             }
@@ -465,7 +464,8 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
         }
         // A dense layer with large weights splits only from a larger batch: each thread reads all the weights and writes
         // a whole weight gradient, so the halves must be long enough to pay for moving them between the cores' caches.
-        int minBatch = n.Op is OpKind.Dense or OpKind.DenseGradInput or OpKind.DenseGradParams
+        // Without an optimizer the weights never change, stay in both cores' caches and there is no weight gradient.
+        int minBatch = HasOptimizer && n.Op is OpKind.Dense or OpKind.DenseGradInput or OpKind.DenseGradParams
             ? System.Math.Max(profile.SplitMinBatch, WeightOf(n).Size / profile.SplitWeightsPerSample)
             : profile.SplitMinBatch;
         string condition = minBatch > profile.SplitMinBatch ? $"split && batch >= {Int(minBatch)}" : "split";
@@ -515,7 +515,6 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
                 _w.Line("if (value is < 1 or > 2) throw new ArgumentOutOfRangeException(nameof(value), value, \"A network runs on 1 or 2 threads.\");");
                 using (_w.Block("if (value == 2 && _worker is null)"))
                 {
-                    _w.Line("_splitInput = new float[_capacity * InputSize];");
                     if (HasLoss) _w.Line("_splitGradients = new float[ParameterCount];");
                     _w.Line($"_worker = new global::NetCompiler.Threading.SplitWorker(\"NetCompiler {spec.ClassName}\");");
                 }
@@ -527,14 +526,8 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
             }
         }
         _w.Line();
-        _w.Line("// Whether this call runs on two threads; if so, the worker's half of the input is copied where it can read it.");
-        using (_w.Block("private bool BeginSplit(int batch, ReadOnlySpan<float> input)"))
-        {
-            _w.Line("if (_worker is null || batch < SplitMinBatch) return false;");
-            _w.Line("int half = SplitPoint(batch);");
-            _w.Line("input.Slice(half * InputSize).CopyTo(_splitInput.AsSpan(half * InputSize));");
-            _w.Line("return true;");
-        }
+        _w.Line("// Whether a call on this many samples runs on two threads.");
+        _w.Line("private bool SplitsBatch(int batch) => _worker is not null && batch >= SplitMinBatch;");
         _w.Line();
         _w.Line("// The first thread's share: whole tiles of 8 samples where possible.");
         _w.Line("private static int SplitPoint(int batch) => Math.Min(batch, (batch / 2 + 7) & ~7);");
@@ -543,12 +536,10 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
         {
             _w.Line("_splitNode = node;");
             _w.Line("_splitBatch = batch;");
-            _w.Line("_worker!.Post(this);");
-            _w.Line("try { RunSplit(0, input); }");
-            _w.Line("finally { _worker.Wait(); }");
+            _w.Line("_worker!.Run(this, input);");
         }
         _w.Line();
-        _w.Line("void global::NetCompiler.Threading.ISplitWork.RunPart(int part) => RunSplit(part, _splitInput);");
+        _w.Line("void global::NetCompiler.Threading.ISplitWork.RunPart(int part, ReadOnlySpan<float> input) => RunSplit(part, input);");
         _w.Line();
         using (_w.Block("private void RunSplit(int part, ReadOnlySpan<float> input)"))
         {

@@ -2,16 +2,17 @@ using System.Runtime.ExceptionServices;
 
 namespace NetCompiler.Threading;
 
-/// <summary>Work that divides into two parts (the two halves of a batch): part 1 runs on a <see cref="SplitWorker"/>.</summary>
+/// <summary>Work that divides into two parts (the two halves of a batch): part 0 runs on the caller's thread, part 1 on a <see cref="SplitWorker"/>.</summary>
 public interface ISplitWork
 {
-    /// <summary>Runs the worker's part.</summary>
-    void RunPart(int part);
+    /// <summary>Runs one part; <paramref name="input"/> is the caller's input, whole.</summary>
+    void RunPart(int part, ReadOnlySpan<float> input);
 }
 
 /// <summary>
-/// A persistent second thread for a network's two-thread mode. <see cref="Post"/> hands it part 1 of a piece of work while
-/// the caller runs part 0, and <see cref="Wait"/> joins the two. Nothing is allocated per call: the hand-off is a
+/// A persistent second thread for a network's two-thread mode. <see cref="Run"/> hands it part 1 of a piece of work, runs
+/// part 0 on the calling thread and returns when both are done; the caller's input stays pinned meanwhile, so the worker
+/// reads it where it is, without a copy. Nothing is allocated per call: the hand-off is a
 /// counter the worker spins on for a while (a training step posts a kernel every few microseconds), and a semaphore it
 /// sleeps on after that, so an idle network costs no CPU.
 /// </summary>
@@ -22,6 +23,8 @@ public sealed class SplitWorker : IDisposable
 
     private readonly SemaphoreSlim _wake = new(0);
     private ISplitWork? _work;
+    private unsafe float* _input; // the caller's input, pinned by Run while the worker runs
+    private int _inputLength;
     private Exception? _error;
     private int _posted;   // generation of the last posted work
     private int _finished; // generation the worker finished last
@@ -35,24 +38,31 @@ public sealed class SplitWorker : IDisposable
         thread.Start();
     }
 
-    /// <summary>Hands <c>work.RunPart(1)</c> to the worker; the caller runs its own part, then calls <see cref="Wait"/>.</summary>
-    public void Post(ISplitWork work)
+    /// <summary>Runs <c>work.RunPart(1, input)</c> on the worker and <c>work.RunPart(0, input)</c> here; rethrows the first exception of either.</summary>
+    public unsafe void Run(ISplitWork work, ReadOnlySpan<float> input)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _work = work;
-        _error = null;
-        Volatile.Write(ref _posted, _posted + 1);
-        if (Interlocked.Exchange(ref _sleeping, 0) == 1) _wake.Release();
-    }
+        fixed (float* pinned = input)
+        {
+            _work = work;
+            _input = pinned;
+            _inputLength = input.Length;
+            _error = null;
+            int generation = _posted + 1;
+            Volatile.Write(ref _posted, generation);
+            if (Interlocked.Exchange(ref _sleeping, 0) == 1) _wake.Release();
 
-    /// <summary>Waits until the worker has finished the posted part; rethrows its exception, if any.</summary>
-    public void Wait()
-    {
-        int generation = _posted;
-        var spin = new SpinWait();
-        while (Volatile.Read(ref _finished) != generation) spin.SpinOnce(sleep1Threshold: -1);
-        _work = null;
-        if (_error is { } error) ExceptionDispatchInfo.Throw(error);
+            Exception? mine = null;
+            try { work.RunPart(0, input); }
+            catch (Exception e) { mine = e; }
+
+            var spin = new SpinWait();
+            while (Volatile.Read(ref _finished) != generation) spin.SpinOnce(sleep1Threshold: -1);
+            _work = null;
+            _input = null;
+            if (mine is not null) ExceptionDispatchInfo.Throw(mine);
+            if (_error is { } error) ExceptionDispatchInfo.Throw(error);
+        }
     }
 
     /// <summary>Adds the worker's half of the weight gradients into the first thread's: <c>total += part</c>.</summary>
@@ -67,6 +77,8 @@ public sealed class SplitWorker : IDisposable
         Interlocked.Increment(ref _posted);
         _wake.Release();
     }
+
+    private unsafe void RunWorkerPart() => _work!.RunPart(1, new ReadOnlySpan<float>(_input, _inputLength));
 
     private void Loop()
     {
@@ -91,7 +103,7 @@ public sealed class SplitWorker : IDisposable
             }
             if (_disposed) return;
             seen = Volatile.Read(ref _posted);
-            try { _work!.RunPart(1); }
+            try { RunWorkerPart(); }
             catch (Exception e) { _error = e; }
             Volatile.Write(ref _finished, seen);
         }
