@@ -550,14 +550,7 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
             if (HasLoss) _w.Line("float[] gradients = part == 0 ? _gradients : _splitGradients!;");
             if (HasPacked && HasOptimizer) _w.Line("bool packed = _splitBatch >= PackedMinBatch;");
             var nodes = graph.Nodes.Where(IsSplit).ToList();
-            var tensors = nodes.SelectMany(n => n.Inputs.Concat(n.Outputs)).Distinct().OrderBy(t => t)
-                .Where(t => graph.Tensor(t).Kind is TensorKind.Activation or TensorKind.Gradient)
-                .Where(t => graph.Tensor(graph.Storage(t)).Kind != TensorKind.Input);
-            foreach (int id in tensors)
-            {
-                var t = graph.Tensor(id);
-                _w.Line($"Span<float> {Names.Camel(TensorIdent(t))} = _arena.AsSpan({TensorIdent(t)}Offset * _capacity + n0 * {Int(t.Size)}, batch * {Int(t.Size)}); // {t.ShapeText}");
-            }
+            DeclareSpans(nodes, firstSample: "n0");
             _gradientsBuffer = "gradients";
             using (_w.Block("switch (_splitNode)"))
             {
@@ -575,7 +568,8 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
         _w.Line();
     }
 
-    private void DeclareSpans(List<Node> nodes)
+    /// <summary>A span over <c>batch</c> samples of each arena tensor the nodes use, from sample <paramref name="firstSample"/> if given.</summary>
+    private void DeclareSpans(List<Node> nodes, string? firstSample = null)
     {
         var tensors = nodes.SelectMany(n => n.Inputs.Concat(n.Outputs)).Distinct().OrderBy(t => t)
             .Where(t => graph.Tensor(t).Kind is TensorKind.Activation or TensorKind.Gradient)
@@ -583,7 +577,8 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
         foreach (int id in tensors)
         {
             var t = graph.Tensor(id);
-            _w.Line($"Span<float> {Names.Camel(TensorIdent(t))} = _arena.AsSpan({TensorIdent(t)}Offset * _capacity, batch * {Int(t.Size)}); // {t.ShapeText}");
+            string skip = firstSample is null ? "" : $" + {firstSample} * {Int(t.Size)}";
+            _w.Line($"Span<float> {Names.Camel(TensorIdent(t))} = _arena.AsSpan({TensorIdent(t)}Offset * _capacity{skip}, batch * {Int(t.Size)}); // {t.ShapeText}");
         }
     }
 
