@@ -516,7 +516,7 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
                 using (_w.Block("if (value == 2 && _worker is null)"))
                 {
                     if (HasLoss) _w.Line("_splitGradients = new float[ParameterCount];");
-                    _w.Line($"_worker = new global::NetCompiler.Threading.SplitWorker(\"NetCompiler {spec.ClassName}\");");
+                    _w.Line($"_worker = new global::NetCompiler.Threading.SplitWorker(\"NetCompiler {spec.ClassName}\", this);");
                 }
                 using (_w.Block("else if (value == 1 && _worker is not null)"))
                 {

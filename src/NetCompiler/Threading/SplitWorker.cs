@@ -31,12 +31,25 @@ public sealed class SplitWorker : IDisposable
     private int _sleeping; // 1 while the worker is (about to be) blocked on _wake
     private volatile bool _disposed;
 
-    /// <summary>Starts the worker thread (a background thread: it never keeps a process alive).</summary>
-    public SplitWorker(string name)
+    // While idle, the worker wakes this often to see whether its owner is still reachable.
+    private const int OwnerCheckMilliseconds = 1000;
+
+    private readonly Thread _thread;
+    private readonly WeakReference<object> _owner;
+
+    /// <summary>
+    /// Starts the worker thread (a background thread: it never keeps a process alive). It holds <paramref name="owner"/>
+    /// weakly and ends once the owner has been collected, so a network dropped without <c>Threads = 1</c> leaks no thread.
+    /// </summary>
+    public SplitWorker(string name, object owner)
     {
-        var thread = new Thread(Loop) { IsBackground = true, Name = name };
-        thread.Start();
+        _owner = new WeakReference<object>(owner);
+        _thread = new Thread(Loop) { IsBackground = true, Name = name };
+        _thread.Start();
     }
+
+    /// <summary>Whether the worker thread is still running.</summary>
+    internal bool IsAlive => _thread.IsAlive;
 
     /// <summary>Runs <c>work.RunPart(1, input)</c> on the worker and <c>work.RunPart(0, input)</c> here; rethrows the first exception of either.</summary>
     public unsafe void Run(ISplitWork work, ReadOnlySpan<float> input)
@@ -97,7 +110,13 @@ public sealed class SplitWorker : IDisposable
                 // Announce the sleep, then look again: a Run that posted in between either is seen here or sees the flag.
                 Volatile.Write(ref _sleeping, 1);
                 Interlocked.MemoryBarrier();
-                if (Volatile.Read(ref _posted) == seen) _wake.Wait();
+                bool woken = true;
+                if (Volatile.Read(ref _posted) == seen) woken = _wake.Wait(OwnerCheckMilliseconds);
+                if (!woken)
+                {
+                    if (!_owner.TryGetTarget(out _)) return; // the network is gone: nobody can post again
+                    continue; // still idle: sleep again without spinning first
+                }
                 Interlocked.Exchange(ref _sleeping, 0);
                 spins = 0;
             }

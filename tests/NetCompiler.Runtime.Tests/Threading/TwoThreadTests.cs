@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using NetCompiler.Runtime.Tests.Conv;
+using NetCompiler.Threading;
 using NetCompiler.Runtime.Tests.Generated;
 using Xunit;
 
@@ -65,6 +67,32 @@ public class TwoThreadTests
         for (int i = 0; i < 3; i++) network.TrainStep(input, labels);
         Assert.Equal(0, Allocations.Fewest(() => network.TrainStep(input, labels)));
     }
+
+    [Fact]
+    public void WorkerEndsOnceItsOwnerIsCollected()
+    {
+        SplitWorker worker = StartWorkerForAnOwnerNobodyHolds();
+        for (int i = 0; i < 100 && worker.IsAlive; i++)
+        {
+            GC.Collect();
+            Thread.Sleep(50);
+        }
+        Assert.False(worker.IsAlive, "the worker thread outlived its owner by 5 s");
+    }
+
+    [Fact]
+    public void WorkerEndsWhenDisposed()
+    {
+        var owner = new object();
+        var worker = new SplitWorker("test", owner);
+        worker.Dispose();
+        for (int i = 0; i < 100 && worker.IsAlive; i++) Thread.Sleep(10);
+        Assert.False(worker.IsAlive);
+        GC.KeepAlive(owner);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static SplitWorker StartWorkerForAnOwnerNobodyHolds() => new("test", new object());
 
     private static void AssertSameTraining<T>(Func<T> create, int inputSize, int outputSize, int batch = Batch) where T : ILabelTrainable
     {
