@@ -32,22 +32,18 @@ internal static class CaseProfile
             new("NetCompiler", () => xor[1].NetCompiler(), XorTrainStep.FlopsPerStep)]));
         foreach (int batch in MlpTrainStep.Batches)
         {
-            var torch = new MlpTrainStep { Batch = batch, Threads = 1 };
-            var ours = new MlpTrainStep { Batch = batch, Threads = 1 };
-            torch.SetupLibTorch();
-            ours.SetupNetCompiler();
-            double flops = MlpTrainStep.FlopsPerSample * batch;
-            groups.Add(($"MLP train, batch {batch}", [
-                new("LibTorch", () => torch.LibTorch(), flops),
-                new("NetCompiler", () => ours.NetCompiler(), flops)]));
-            if (batch < 32) continue;
-            var torch2 = new MlpTrainStep { Batch = batch, Threads = 2 };
-            var ours2 = new MlpTrainStep { Batch = batch, Threads = 2 };
-            torch2.SetupLibTorch();
-            ours2.SetupNetCompiler();
-            groups.Add(($"MLP train, batch {batch}, 2 threads", [
-                new("LibTorch", () => torch2.LibTorch(), flops),
-                new("NetCompiler", () => ours2.NetCompiler(), flops)]));
+            // Two threads on both sides from batch 32, where NetCompiler splits.
+            foreach (int threads in batch >= 32 ? [1, 2] : new[] { 1 })
+            {
+                var torch = new MlpTrainStep { Batch = batch, Threads = threads };
+                var ours = new MlpTrainStep { Batch = batch, Threads = threads };
+                torch.SetupLibTorch();
+                ours.SetupNetCompiler();
+                double flops = MlpTrainStep.FlopsPerSample * batch;
+                groups.Add(($"MLP train, batch {batch}{(threads == 2 ? ", 2 threads" : "")}", [
+                    new("LibTorch", () => torch.LibTorch(), flops),
+                    new("NetCompiler", () => ours.NetCompiler(), flops)]));
+            }
         }
 
         foreach (int batch in MlpInference.Batches)
@@ -67,22 +63,18 @@ internal static class CaseProfile
 
         foreach (int batch in LeNetTrainStep.Batches)
         {
-            var torch = new LeNetTrainStep { Batch = batch, Threads = 1 };
-            var ours = new LeNetTrainStep { Batch = batch, Threads = 1 };
-            torch.SetupLibTorch();
-            ours.SetupNetCompiler();
-            double flops = LeNetTrainStep.FlopsPerSample * batch;
-            groups.Add(($"LeNet-5 train, batch {batch}", [
-                new("LibTorch", () => torch.LibTorch(), flops),
-                new("NetCompiler", () => ours.NetCompiler(), flops)]));
-            if (batch < 32) continue;
-            var torch2 = new LeNetTrainStep { Batch = batch, Threads = 2 };
-            var ours2 = new LeNetTrainStep { Batch = batch, Threads = 2 };
-            torch2.SetupLibTorch();
-            ours2.SetupNetCompiler();
-            groups.Add(($"LeNet-5 train, batch {batch}, 2 threads", [
-                new("LibTorch", () => torch2.LibTorch(), flops),
-                new("NetCompiler", () => ours2.NetCompiler(), flops)]));
+            // Two threads on both sides from batch 32, where NetCompiler splits.
+            foreach (int threads in batch >= 32 ? [1, 2] : new[] { 1 })
+            {
+                var torch = new LeNetTrainStep { Batch = batch, Threads = threads };
+                var ours = new LeNetTrainStep { Batch = batch, Threads = threads };
+                torch.SetupLibTorch();
+                ours.SetupNetCompiler();
+                double flops = LeNetTrainStep.FlopsPerSample * batch;
+                groups.Add(($"LeNet-5 train, batch {batch}{(threads == 2 ? ", 2 threads" : "")}", [
+                    new("LibTorch", () => torch.LibTorch(), flops),
+                    new("NetCompiler", () => ours.NetCompiler(), flops)]));
+            }
         }
 
         foreach (int batch in LeNetInference.Batches)

@@ -69,18 +69,22 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
     /// </summary>
     private bool IsSplit(Node n) => n.Op switch
     {
-        OpKind.Dense or OpKind.DenseGradInput or OpKind.DenseGradParams => WeightOf(n).Size >= profile.SplitMinMacsPerSample,
-        OpKind.Conv2D or OpKind.Conv2DGradInput or OpKind.Conv2DGradParams => ConvShapeOf(n) is var c && (long)c.Rows * c.OutChannels * c.Positions >= profile.SplitMinMacsPerSample,
         OpKind.MaxPool2D or OpKind.AvgPool2D or OpKind.MaxPool2DGrad or OpKind.AvgPool2DGrad => graph.Tensor(n.Outputs[0]).Size >= profile.SplitMinMacsPerSample / 16,
-        _ => false,
+        _ => ProductMacsPerSample(n) >= profile.SplitMinMacsPerSample,
+    };
+
+    /// <summary>Multiply-adds per sample of a dense or convolution node's product (each of its passes has as many); 0 for other nodes.</summary>
+    private long ProductMacsPerSample(Node n) => n.Op switch
+    {
+        OpKind.Dense or OpKind.DenseGradInput or OpKind.DenseGradParams => WeightOf(n).Size,
+        OpKind.Conv2D or OpKind.Conv2DGradInput or OpKind.Conv2DGradParams => ConvShapeOf(n).MacsPerSample,
+        _ => 0,
     };
 
     private bool CanSplit => graph.Nodes.Any(IsSplit);
 
-    /// <summary>Multiply-adds per sample of the nodes that split: the compile-time choice of the default thread count.</summary>
-    private long SplitMacsPerSample => graph.Nodes.Take(graph.ForwardNodeCount).Where(IsSplit).Sum(n => n.Op == OpKind.Dense
-        ? (long)WeightOf(n).Size
-        : n.Op == OpKind.Conv2D && ConvShapeOf(n) is var c ? (long)c.Rows * c.OutChannels * c.Positions : 0);
+    /// <summary>Multiply-adds per sample of the forward nodes that split: the compile-time choice of the default thread count.</summary>
+    private long SplitMacsPerSample => graph.Nodes.Take(graph.ForwardNodeCount).Where(IsSplit).Sum(ProductMacsPerSample);
 
     /// <summary>The gradient buffer that <see cref="Param"/> names; the second half of a split weight gradient writes another.</summary>
     private string _gradientsBuffer = "_gradients";

@@ -12,15 +12,20 @@ public interface ISplitWork
 /// <summary>
 /// A persistent second thread for a network's two-thread mode. <see cref="Run"/> hands it part 1 of a piece of work, runs
 /// part 0 on the calling thread and returns when both are done; the caller's input stays pinned meanwhile, so the worker
-/// reads it where it is, without a copy. Nothing is allocated per call: the hand-off is a
-/// counter the worker spins on for a while (a training step posts a kernel every few microseconds), and a semaphore it
-/// sleeps on after that, so an idle network costs no CPU.
+/// reads it where it is, without a copy. Nothing is allocated per call: the hand-off is a counter the worker spins on for
+/// a while (a training step posts a kernel every few microseconds), and a semaphore it sleeps on after that, so an idle
+/// network costs no CPU.
 /// </summary>
 public sealed class SplitWorker : IDisposable
 {
     // SpinWait.SpinOnce calls before the worker blocks: about 50-100 us, longer than the gap between two kernels of a step.
     private const int SpinsBeforeSleep = 200;
 
+    // While idle, the worker wakes this often to see whether its owner is still reachable.
+    private const int OwnerCheckMilliseconds = 1000;
+
+    private readonly Thread _thread;
+    private readonly WeakReference<object> _owner;
     private readonly SemaphoreSlim _wake = new(0);
     private ISplitWork? _work;
     private unsafe float* _input; // the caller's input, pinned by Run while the worker runs
@@ -30,12 +35,6 @@ public sealed class SplitWorker : IDisposable
     private int _finished; // generation the worker finished last
     private int _sleeping; // 1 while the worker is (about to be) blocked on _wake
     private volatile bool _disposed;
-
-    // While idle, the worker wakes this often to see whether its owner is still reachable.
-    private const int OwnerCheckMilliseconds = 1000;
-
-    private readonly Thread _thread;
-    private readonly WeakReference<object> _owner;
 
     /// <summary>
     /// Starts the worker thread (a background thread: it never keeps a process alive). It holds <paramref name="owner"/>

@@ -13,6 +13,9 @@ internal sealed record ConvShape(int InChannels, int InHeight, int InWidth, int 
     /// <summary>Columns of the column matrix: one per output position, <c>(oy, ox)</c>.</summary>
     public int Positions => OutHeight * OutWidth;
 
+    /// <summary>Multiply-adds of the forward product per sample: <c>OutChannels x Rows x Positions</c>.</summary>
+    public long MacsPerSample => (long)OutChannels * Rows * Positions;
+
     /// <summary>A 1x1 kernel at stride 1 without padding: the input already is the column matrix, so there is no im2col.</summary>
     public bool IsPointwise => Kernel == 1 && Stride == 1 && Padding == 0;
 }

@@ -1,4 +1,3 @@
-using System.Linq;
 using NetCompiler.Compiler.Model;
 using static NetCompiler.Compiler.Emit.CodeWriter;
 
@@ -27,8 +26,8 @@ internal static class PoolKernels
                 w.Line("ref float yRef = ref MemoryMarshal.GetReference(y); // [batch, C, OutH, OutW]");
                 PairRows(w, s, p, vector: () =>
                 {
-                    w.Line($"{s.Type} m = {s.Max(s.Max("a", SwapPairs(s, "a")), s.Max("b", SwapPairs(s, "b")))}; // each window's maximum, in both lanes of its pair");
-                    w.Line(Half(s).Store($"{EvenLanes(s, "m")}", "yRow", "ix / 2"));
+                    w.Line($"{s.Type} m = {PairMax(s)}; // each window's maximum, in both lanes of its pair");
+                    w.Line(s.Half.Store(s.EvenLanes("m"), "yRow", "ix / 2"));
                 }, scalar: () =>
                 {
                     w.Line("ref float win = ref Unsafe.Add(ref xP, oy * Stride * InW + ox * Stride);");
@@ -73,13 +72,14 @@ internal static class PoolKernels
                 PairRows(w, s, p, vector: () =>
                 {
                     string name = s.Tier.Name;
-                    w.Line($"{s.Type} m = {s.Max(s.Max("a", SwapPairs(s, "a")), s.Max("b", SwapPairs(s, "b")))};");
-                    // The first maximum of each window in row-major order (a NaN counts as the maximum, as in PyTorch).
+                    w.Line($"{s.Type} m = {PairMax(s)};");
+                    // The first maximum of each window in row-major order (a NaN counts as the maximum, as in PyTorch):
+                    // an odd lane (the window's right column) loses to an equal left column, row b to any equal lane of row a.
                     w.Line($"{s.Type} ea = {name}.Equals(a, m) | ~{name}.Equals(a, a), eb = {name}.Equals(b, m) | ~{name}.Equals(b, b);");
-                    w.Line($"{s.Type} odd = {OddLanes(s)};");
-                    w.Line($"{s.Type} takeA = {name}.AndNot(ea, {SwapPairs(s, "ea")} & odd);");
-                    w.Line($"{s.Type} takeB = {name}.AndNot(eb, ea | {SwapPairs(s, "ea")} | ({SwapPairs(s, "eb")} & odd));");
-                    w.Line($"{s.Type} g = {Upsample(s, "dYRow", "ix / 2")}; // each window's gradient, in both lanes of its pair");
+                    w.Line($"{s.Type} sa = {s.SwapPairs("ea")}, sb = {s.SwapPairs("eb")}, odd = {s.OddLanes};");
+                    w.Line($"{s.Type} takeA = {name}.AndNot(ea, sa & odd);");
+                    w.Line($"{s.Type} takeB = {name}.AndNot(eb, ea | sa | (sb & odd));");
+                    w.Line($"{s.Type} g = {s.Upsample("dYRow", "ix / 2")}; // each window's gradient, in both lanes of its pair");
                     w.Line(s.Store($"{name}.ConditionalSelect(takeA, {ActivationTable.Backward(inputActivation, "g", s.Load("yRow0", "ix"), s.Tier)}, {s.Zero})", "dXRow0", "ix"));
                     w.Line(s.Store($"{name}.ConditionalSelect(takeB, {ActivationTable.Backward(inputActivation, "g", s.Load("yRow1", "ix"), s.Tier)}, {s.Zero})", "dXRow1", "ix"));
                 }, scalar: () => MaxBackwardWindow(w, p, inputActivation, disjoint: true, tiling: true), backward: true);
@@ -183,24 +183,8 @@ internal static class PoolKernels
         }
     }
 
-    /// <summary>The vector with each pair of neighbouring lanes swapped.</summary>
-    private static string SwapPairs(Simd s, string v) =>
-        $"{s.Tier.Name}.Shuffle({v}, {s.Tier.Name}.Create({string.Join(", ", Tiered.Range(s.W).Select(i => i ^ 1))}))";
-
-    /// <summary>All bits set in the odd lanes.</summary>
-    private static string OddLanes(Simd s) =>
-        $"{s.Tier.Name}.Create({string.Join(", ", Tiered.Range(s.W).Select(i => i % 2 == 0 ? "0" : "-1"))}).AsSingle()";
-
-    /// <summary>The vector tier of half the width (Vector64 below Vector128).</summary>
-    private static Simd Half(Simd s) => new(new VectorTier("Vector" + (s.W * 16), s.W / 2, s.Tier.Dense));
-
-    /// <summary>The even lanes of <paramref name="v"/>, as a half-width vector.</summary>
-    private static string EvenLanes(Simd s, string v) =>
-        $"{s.Tier.Name}.Shuffle({v}, {s.Tier.Name}.Create({string.Join(", ", Tiered.Range(s.W).Select(i => (2 * i) % s.W))})).GetLower()";
-
-    /// <summary><c>W / 2</c> values from <paramref name="reference"/>, each repeated in two neighbouring lanes.</summary>
-    private static string Upsample(Simd s, string reference, string index) =>
-        $"{s.Tier.Name}.Shuffle({s.Tier.Name}.Create({Half(s).Load(reference, index)}, {Half(s).Zero}), {s.Tier.Name}.Create({string.Join(", ", Tiered.Range(s.W).Select(i => i / 2))}))";
+    /// <summary>The maximum of each 2 x 2 window, in both lanes of its pair: rows <c>a</c> and <c>b</c>, neighbouring lanes swapped in.</summary>
+    private static string PairMax(Simd s) => s.Max(s.Max("a", s.SwapPairs("a")), s.Max("b", s.SwapPairs("b")));
 
     public static void AvgForward(CodeWriter w, string name, string[] header, PoolShape p)
     {

@@ -30,6 +30,31 @@ internal readonly struct Simd(VectorTier tier)
     public string Max(string a, string b) => tier.IsScalar ? $"MathF.Max({a}, {b})" : $"{tier.Name}.Max({a}, {b})";
 
     public string Sqrt(string x) => tier.IsScalar ? $"MathF.Sqrt({x})" : $"{tier.Name}.Sqrt({x})";
+
+    // Lane shuffles of vector tiers (constant indices, which the JIT turns into one permute).
+
+    /// <summary>The vector with each pair of neighbouring lanes swapped.</summary>
+    public string SwapPairs(string v) => Shuffle(v, i => i ^ 1);
+
+    /// <summary>The even lanes of <paramref name="v"/>, as a vector of the half-width tier.</summary>
+    public string EvenLanes(string v)
+    {
+        int width = W;
+        return Shuffle(v, i => 2 * i % width) + ".GetLower()";
+    }
+
+    /// <summary><c>W / 2</c> values from <paramref name="reference"/>, each repeated in two neighbouring lanes.</summary>
+    public string Upsample(string reference, string index) =>
+        Shuffle($"{tier.Name}.Create({Half.Load(reference, index)}, {Half.Zero})", i => i / 2);
+
+    /// <summary>All bits set in the odd lanes.</summary>
+    public string OddLanes => $"{tier.Name}.Create({string.Join(", ", Enumerable.Range(0, W).Select(static i => i % 2 == 0 ? "0" : "-1"))}).AsSingle()";
+
+    /// <summary>The vector tier of half the width (Vector64 below Vector128).</summary>
+    public Simd Half => new(new VectorTier("Vector" + (W * 16), W / 2, tier.Dense));
+
+    private string Shuffle(string v, Func<int, int> source) =>
+        $"{tier.Name}.Shuffle({v}, {tier.Name}.Create({string.Join(", ", Enumerable.Range(0, W).Select(source))}))";
 }
 
 /// <summary>Emits a kernel as one method per tier plus a dispatcher that the JIT folds to a single call.</summary>
