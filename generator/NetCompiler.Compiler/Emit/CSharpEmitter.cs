@@ -31,6 +31,25 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
 
     private bool HasPacked => PackedLayers.Count > 0;
 
+    private List<FusedLayer>? _fusedLayers;
+
+    /// <summary>
+    /// The layers of a network whose train step is fused into one straight-line method (<see cref="FusedStepKernels"/>):
+    /// dense layers only, small enough for <see cref="TargetProfile.FusedStepMaxParameters"/>; empty for other networks.
+    /// </summary>
+    private List<FusedLayer> FusedLayers => _fusedLayers ??= FindFusedLayers();
+
+    private bool HasFusedStep => FusedLayers.Count > 0;
+
+    private List<FusedLayer> FindFusedLayers()
+    {
+        var forward = graph.Nodes.Take(graph.ForwardNodeCount).ToList();
+        if (!HasOptimizer || CanSplit || HasPacked || forward.Any(n => n.Op != OpKind.Dense)) return new List<FusedLayer>();
+        var layers = forward.Select(n => new FusedLayer($"Layer '{n.Name}', {Describe(n)}", WeightOf(n).Shape[1], WeightOf(n).Shape[0], n.Activation,
+            Names.Pascal(WeightOf(n).Name) + "Offset", n.Parameters.Count > 1 ? Names.Pascal(graph.Parameters[n.Parameters[1]].Name) + "Offset" : null)).ToList();
+        return FusedStepKernels.Fits(layers, plan.ParameterCount, profile) ? layers : new List<FusedLayer>();
+    }
+
     private ParameterDef WeightOf(Node n) => graph.Parameters[n.Parameters[0]];
 
     public string Emit()
@@ -99,6 +118,7 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
             _w.Line($"//   {n.Name,-10} {Describe(n),-34} {graph.Tensor(n.Inputs[0]).ShapeText} -> {graph.Tensor(n.Outputs[0]).ShapeText}");
         if (spec.Loss is { } loss) _w.Line($"//   loss       {loss}");
         if (spec.Optimizer is { } o) _w.Line($"//   optimizer  {o.Kind} (learning rate {Float(o.LearningRate)})");
+        if (HasFusedStep) _w.Line($"//   train step fused: the whole network in one loop over the samples, straight-line code per tier ({Int(plan.ParameterCount)} parameters)");
         _w.Line("//");
         _w.Line("// Memory plan: parameters (the gradient buffer has the same layout)");
         _w.Line("//   name                         offset       size  shape");
@@ -327,13 +347,7 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
         _w.Line($"/// <exception cref=\"NonFiniteLossException\">The loss is NaN or infinite; the message names the first layer whose output is not finite.</exception>");
         using (_w.Block($"public float Backward(ReadOnlySpan<float> input, {TargetType} {TargetParam})"))
         {
-            _w.Line("int batch = Guard.BatchOf(input.Length, InputSize, _capacity, nameof(input));");
-            if (UsesLabels)
-            {
-                _w.Line("Guard.Length(labels.Length, batch, nameof(labels));");
-                _w.Line("Guard.Labels(labels, OutputSize, nameof(labels));");
-            }
-            else _w.Line("Guard.Length(targets.Length, batch * OutputSize, nameof(targets));");
+            TrainingGuards();
             if (CanSplit)
             {
                 _w.Line("bool split = SplitsBatch(batch);");
@@ -351,12 +365,14 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
 
         _w.Line("/// <summary>One training step on a mini-batch: forward, loss, backward and the optimizer update. Returns the mean loss.</summary>");
         _w.Line($"/// <exception cref=\"NonFiniteLossException\">The loss is NaN or infinite; parameters are left unchanged.</exception>");
-        using (_w.Block($"public float TrainStep(ReadOnlySpan<float> input, {TargetType} {TargetParam})"))
-        {
-            _w.Line($"float loss = Backward(input, {TargetParam});");
-            _w.Line("Update();");
-            _w.Line("return loss;");
-        }
+        if (HasFusedStep) FusedTrainStep();
+        else
+            using (_w.Block($"public float TrainStep(ReadOnlySpan<float> input, {TargetType} {TargetParam})"))
+            {
+                _w.Line($"float loss = Backward(input, {TargetParam});");
+                _w.Line("Update();");
+                _w.Line("return loss;");
+            }
         _w.Line();
         _w.Line("/// <summary>The optimizer's step size; change it between steps for a schedule.</summary>");
         using (_w.Block("public float LearningRate"))
@@ -371,14 +387,8 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
         _w.Line($"/// <summary>Applies one {o.Kind} step to the parameters using <see cref=\"Gradients\"/>.</summary>");
         using (_w.Block("public void Update()"))
         {
-            _w.Line("_step++;");
-            if (HasPacked) _w.Line("_parameterVersion++;");
-            if (o.Kind == OptimizerKind.Adam)
-            {
-                _w.Line($"float correction1 = _learningRate / (1f - MathF.Pow({Float(o.Beta1)}, _step));");
-                _w.Line($"float correction2 = 1f / MathF.Sqrt(1f - MathF.Pow({Float(o.Beta2)}, _step));");
-            }
-            else _w.Line("const float correction1 = 1f, correction2 = 1f;");
+            StepPrologue();
+            if (o.Kind != OptimizerKind.Adam) _w.Line("const float correction1 = 1f, correction2 = 1f;");
             _w.Line("OptimizerStep(_parameters, _gradients, _optimizerState, _learningRate, correction1, correction2);");
         }
         _w.Line();
@@ -389,6 +399,58 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
             _w.Line("_step = 0;");
         }
         _w.Line();
+    }
+
+    /// <summary>The argument checks of Backward and TrainStep; they leave <c>batch</c> declared.</summary>
+    private void TrainingGuards()
+    {
+        _w.Line("int batch = Guard.BatchOf(input.Length, InputSize, _capacity, nameof(input));");
+        if (UsesLabels)
+        {
+            _w.Line("Guard.Length(labels.Length, batch, nameof(labels));");
+            _w.Line("Guard.Labels(labels, OutputSize, nameof(labels));");
+        }
+        else _w.Line("Guard.Length(targets.Length, batch * OutputSize, nameof(targets));");
+    }
+
+    /// <summary>The optimizer's step count and, for Adam, the bias corrections of this step.</summary>
+    private void StepPrologue()
+    {
+        var o = spec.Optimizer!;
+        _w.Line("_step++;");
+        if (HasPacked) _w.Line("_parameterVersion++;");
+        if (o.Kind != OptimizerKind.Adam) return;
+        _w.Line($"float correction1 = _learningRate / (1f - MathF.Pow({Float(o.Beta1)}, _step));");
+        _w.Line($"float correction2 = 1f / MathF.Sqrt(1f - MathF.Pow({Float(o.Beta2)}, _step));");
+    }
+
+    /// <summary>TrainStep of a small network: one straight-line block per vector tier, the layer kernels without vector hardware.</summary>
+    private void FusedTrainStep()
+    {
+        _w.Line("/// <summary>One training step on a mini-batch: forward, loss, backward and the optimizer update. Returns the mean loss.</summary>");
+        _w.Line("/// <remarks>Compiled as one method: per vector tier, the whole network in one loop over the samples with its weights,");
+        _w.Line("/// activations and gradient sums in registers, then the update unrolled. Same results as Backward then Update.</remarks>");
+        _w.Line($"/// <exception cref=\"NonFiniteLossException\">The loss is NaN or infinite; parameters are left unchanged.</exception>");
+        _w.Line(Tiered.Optimized);
+        using (_w.Block($"public float TrainStep(ReadOnlySpan<float> input, {TargetType} {TargetParam})"))
+        {
+            TrainingGuards();
+            string keyword = "if";
+            foreach (var tier in FusedStepKernels.Tiers(FusedLayers, profile))
+            {
+                using (_w.Block($"{keyword} ({tier.Name}.IsHardwareAccelerated)"))
+                    FusedStepKernels.EmitTier(_w, new Simd(tier), FusedLayers, spec.Loss!.Value, spec.Optimizer!, plan.ParameterCount, StepPrologue);
+                keyword = "else if";
+            }
+            using (_w.Block("else"))
+            {
+                _w.Line("// Without vector hardware: the layer kernels.");
+                _w.Line("ForwardPass(batch, input);");
+                _w.Line($"float loss = BackwardPass(batch, input, {TargetParam});");
+                _w.Line("Update();");
+                _w.Line("return loss;");
+            }
+        }
     }
 
     private void Passes()

@@ -43,8 +43,11 @@ public sealed record DenseTiles(int ForwardRows, int ForwardColumns, int WeightG
 /// <param name="SplitMinMacsPerSample">Smallest product (multiply-adds per sample) that two threads share; a pool shares its work from a sixteenth of it in outputs per sample.</param>
 /// <param name="SplitWeightsPerSample">A dense layer splits from <c>weights / SplitWeightsPerSample</c> samples (at least <paramref name="SplitMinBatch"/>).</param>
 /// <param name="TwoThreadMinMacsPerSample">Multiply-adds per sample (of the layers that split) from which a network uses two threads by default.</param>
+/// <param name="FusedStepMaxParameters">Most parameters of a network of dense layers whose train step is one fused, straight-line method.</param>
+/// <param name="FusedStepMaxWidth">Most features of any layer of such a network (inputs excepted: the first layer reads them one at a time).</param>
 public sealed record TargetProfile(EquatableArray<VectorTier> Tiers, int DenseRows, int DenseColumns, int PanelWidth, int PackedMinBatch, int PackedMinWeights,
-    int ConvSampleBlockBytes, int SplitMinBatch, int SplitMinMacsPerSample, int SplitWeightsPerSample, int TwoThreadMinMacsPerSample)
+    int ConvSampleBlockBytes, int SplitMinBatch, int SplitMinMacsPerSample, int SplitWeightsPerSample, int TwoThreadMinMacsPerSample,
+    int FusedStepMaxParameters, int FusedStepMaxWidth)
 {
     /// <summary>
     /// Scalar floats live in the 16 (x64) or 32 (Arm64) FP registers: 2 x 4 tiles give 8 independent chains, enough
@@ -101,5 +104,9 @@ public sealed record TargetProfile(EquatableArray<VectorTier> Tiers, int DenseRo
         SplitWeightsPerSample: 1024,
         // Two threads by default only for networks whose steps are long enough that a second core is clearly worth its
         // power and its run-to-run differences in the last bits of the weight gradients; smaller ones opt in (Threads = 2).
-        TwoThreadMinMacsPerSample: 1_000_000);
+        TwoThreadMinMacsPerSample: 1_000_000,
+        // A fused step keeps every weight, gradient and activation of the network in registers for the whole batch and
+        // unrolls every product, so its code grows with the parameters (about 3 lines per weight and tier): XOR 2-8-1 has 33.
+        FusedStepMaxParameters: 256,
+        FusedStepMaxWidth: 32);
 }

@@ -65,6 +65,35 @@ public partial class PerceptronMlp;
 [Loss(LossKind.MeanSquaredError), Adam(LearningRate = Hyper.AdamLearningRate, Beta1 = Hyper.Beta1, Beta2 = Hyper.Beta2, WeightDecay = Hyper.WeightDecay)]
 public partial class SoftmaxMseAdamMlp;
 
+/// <summary>XOR's 2-8-1 (tanh, sigmoid, MSE, SGD with momentum): small enough for the fused, straight-line train step.</summary>
+[Network(Input = [2], Seed = 19)]
+[Dense(8), Tanh]
+[Dense(1), Sigmoid]
+[Loss(LossKind.MeanSquaredError), Sgd(LearningRate = Hyper.SgdLearningRate, Momentum = Hyper.Momentum)]
+public partial class FusedXorMlp;
+
+/// <summary>3-17-5 softmax cross-entropy with Adam, fused: 17 features span two Vector512, three Vector256 or five Vector128.</summary>
+[Network(Input = [3], Seed = 20)]
+[Dense(17), ReLU]
+[Dense(5)]
+[Loss(LossKind.SoftmaxCrossEntropy), Adam(LearningRate = Hyper.AdamLearningRate, Beta1 = Hyper.Beta1, Beta2 = Hyper.Beta2)]
+public partial class FusedSoftmaxMlp;
+
+/// <summary>5-6-6-3 binary cross-entropy with Adagrad and weight decay, fused; the middle layer has no bias.</summary>
+[Network(Input = [5], Seed = 21)]
+[Dense(6), Sigmoid]
+[Dense(6, Bias = false), Tanh]
+[Dense(3), Sigmoid]
+[Loss(LossKind.BinaryCrossEntropy), Adagrad(LearningRate = Hyper.AdagradLearningRate, WeightDecay = Hyper.WeightDecay)]
+public partial class FusedBceMlp;
+
+/// <summary>9-16-3 perceptron criterion with Nesterov momentum, fused; the last layer keeps its weights as rows.</summary>
+[Network(Input = [9], Seed = 22)]
+[Dense(16), Tanh]
+[Dense(3)]
+[Loss(LossKind.Perceptron), Sgd(LearningRate = Hyper.PerceptronLearningRate, Momentum = Hyper.Momentum, Nesterov = true, WeightDecay = Hyper.WeightDecay)]
+public partial class FusedPerceptronMlp;
+
 /// <summary>
 /// A small LeNet on 1x14x14: 4@12x12 (valid 3x3), ReLU, 4@6x6 (max pool), 6@6x6 (padded 3x3), Tanh, 6@3x3 (max pool),
 /// 54, 10, 5; softmax cross-entropy with SGD momentum.

@@ -16,7 +16,10 @@ public sealed record OracleCase(string Name, Func<ITrainableNetwork> Create, int
 
     public static readonly string[] ConvNames = ["lenet-ce-momentum", "conv-stride-mse-adam"];
 
-    public static readonly string[] Names = [.. MlpNames, .. ConvNames];
+    /// <summary>Networks whose TrainStep is the fused, straight-line step (the ten-step test runs it; Backward runs the layer kernels).</summary>
+    public static readonly string[] FusedNames = ["fused-xor-mse-momentum", "fused-ce-adam", "fused-bce-adagrad-decay", "fused-perceptron-nesterov"];
+
+    public static readonly string[] Names = [.. MlpNames, .. ConvNames, .. FusedNames];
 
     public int InputSize => InputShape.Aggregate(1, (size, d) => size * d);
 
@@ -95,6 +98,34 @@ public sealed record OracleCase(string Name, Func<ITrainableNetwork> Create, int
             ],
             LossKind.MeanSquaredError,
             new AdamAttribute { LearningRate = Hyper.AdamLearningRate }),
+        "fused-xor-mse-momentum" => new(
+            name,
+            () => new FusedXorMlp(Hyper.Capacity),
+            [2],
+            [TorchLayer.Linear(2, 8), TorchLayer.Tanh(), TorchLayer.Linear(8, 1), TorchLayer.Sigmoid()],
+            LossKind.MeanSquaredError,
+            new SgdAttribute { LearningRate = Hyper.SgdLearningRate, Momentum = Hyper.Momentum }),
+        "fused-ce-adam" => new(
+            name,
+            () => new FusedSoftmaxMlp(Hyper.Capacity),
+            [3],
+            [TorchLayer.Linear(3, 17), TorchLayer.ReLU(), TorchLayer.Linear(17, 5)],
+            LossKind.SoftmaxCrossEntropy,
+            new AdamAttribute { LearningRate = Hyper.AdamLearningRate, Beta1 = Hyper.Beta1, Beta2 = Hyper.Beta2 }),
+        "fused-bce-adagrad-decay" => new(
+            name,
+            () => new FusedBceMlp(Hyper.Capacity),
+            [5],
+            [TorchLayer.Linear(5, 6), TorchLayer.Sigmoid(), TorchLayer.Linear(6, 6, bias: false), TorchLayer.Tanh(), TorchLayer.Linear(6, 3), TorchLayer.Sigmoid()],
+            LossKind.BinaryCrossEntropy,
+            new AdagradAttribute { LearningRate = Hyper.AdagradLearningRate, WeightDecay = Hyper.WeightDecay }),
+        "fused-perceptron-nesterov" => new(
+            name,
+            () => new FusedPerceptronMlp(Hyper.Capacity),
+            [9],
+            [TorchLayer.Linear(9, 16), TorchLayer.Tanh(), TorchLayer.Linear(16, 3)],
+            LossKind.Perceptron,
+            new SgdAttribute { LearningRate = Hyper.PerceptronLearningRate, Momentum = Hyper.Momentum, Nesterov = true, WeightDecay = Hyper.WeightDecay }),
         _ => throw new ArgumentException($"Unknown oracle case '{name}'; expected one of {string.Join(", ", Names)}.", nameof(name)),
     };
 

@@ -217,6 +217,11 @@ public class LayoutTests
         "PackedRelu" => new PackedReluNet(2, seed),
         "PackedInference" => new PackedInferenceNet(2, seed),
         "PackedWide" => new PackedWideNet(2, seed),
+        "FusedXor" => new FusedXorNet(2, seed),
+        "FusedSoftmax" => new FusedSoftmaxNet(2, seed),
+        "FusedBce" => new FusedBceNet(2, seed),
+        "FusedPerceptron" => new FusedPerceptronNet(2, seed),
+        "FusedRows" => new FusedRowsNet(2, seed),
         _ => throw new ArgumentException($"No network case named '{name}'.", nameof(name)),
     };
 }

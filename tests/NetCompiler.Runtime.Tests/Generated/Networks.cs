@@ -90,6 +90,41 @@ internal partial class PackedInferenceNet;
 [Dense(4)]
 internal partial class PackedWideNet;
 
+// Small enough for the fused train step (at most 256 parameters and 32 features per layer): TrainStep is straight-line
+// code per tier. Widths cross every tier's lane count: 17 features are 2 Vector512 (one lane used in the second),
+// 3 Vector256 or 5 Vector128; 16 -> 1 and 32 -> 2 keep their weights as rows, 17 -> 5 and 6 -> 6 as columns and rows.
+
+[Network(Input = [2])]
+[Dense(8), Tanh]
+[Dense(1), Sigmoid]
+[Loss(LossKind.MeanSquaredError), Sgd(LearningRate = 0.5f, Momentum = 0.9f)]
+internal partial class FusedXorNet;
+
+[Network(Input = [3])]
+[Dense(17), ReLU]
+[Dense(5)]
+[Loss(LossKind.SoftmaxCrossEntropy), Adam(LearningRate = 0.01f)]
+internal partial class FusedSoftmaxNet;
+
+[Network(Input = [5])]
+[Dense(6), Sigmoid]
+[Dense(6, Bias = false), Tanh]
+[Dense(3), Sigmoid]
+[Loss(LossKind.BinaryCrossEntropy), Adagrad(LearningRate = 0.1f, WeightDecay = 0.001f)]
+internal partial class FusedBceNet;
+
+[Network(Input = [9])]
+[Dense(16), Tanh]
+[Dense(1)]
+[Loss(LossKind.Perceptron), Sgd(LearningRate = 0.1f, Momentum = 0.5f, Nesterov = true, WeightDecay = 0.01f)]
+internal partial class FusedPerceptronNet;
+
+[Network(Input = [4])]
+[Dense(32), ReLU]
+[Dense(2)]
+[Loss(LossKind.MeanSquaredError), Adam(LearningRate = 0.01f, WeightDecay = 0.01f)]
+internal partial class FusedRowsNet;
+
 /// <summary>A declared network with its reference description; the two are kept side by side so a mismatch is easy to spot.</summary>
 internal sealed record NetworkCase(string Name, Func<int, INetwork> Create, ReferenceNetwork Model, OptimizerDef? Optimizer);
 
@@ -143,7 +178,25 @@ internal static class NetworkCases
         new("PackedWide", c => new PackedWideNet(c),
             new(200, null, Dense(160), Act(ActivationKind.ReLU), Dense(4)),
             null),
+        new("FusedXor", c => new FusedXorNet(c),
+            new(2, LossKind.MeanSquaredError, Dense(8), Act(ActivationKind.Tanh), Dense(1), Act(ActivationKind.Sigmoid)),
+            new(OptimizerKind.Sgd, 0.5f, Momentum: 0.9f)),
+        new("FusedSoftmax", c => new FusedSoftmaxNet(c),
+            new(3, LossKind.SoftmaxCrossEntropy, Dense(17), Act(ActivationKind.ReLU), Dense(5)),
+            new(OptimizerKind.Adam, 0.01f)),
+        new("FusedBce", c => new FusedBceNet(c),
+            new(5, LossKind.BinaryCrossEntropy, Dense(6), Act(ActivationKind.Sigmoid), Dense(6, bias: false), Act(ActivationKind.Tanh), Dense(3), Act(ActivationKind.Sigmoid)),
+            new(OptimizerKind.Adagrad, 0.1f, WeightDecay: 0.001f)),
+        new("FusedPerceptron", c => new FusedPerceptronNet(c),
+            new(9, LossKind.Perceptron, Dense(16), Act(ActivationKind.Tanh), Dense(1)),
+            new(OptimizerKind.Sgd, 0.1f, Momentum: 0.5f, Nesterov: true, WeightDecay: 0.01f)),
+        new("FusedRows", c => new FusedRowsNet(c),
+            new(4, LossKind.MeanSquaredError, Dense(32), Act(ActivationKind.ReLU), Dense(2)),
+            new(OptimizerKind.Adam, 0.01f, WeightDecay: 0.01f)),
     ];
+
+    /// <summary>The cases whose TrainStep is the fused, straight-line step.</summary>
+    public static readonly string[] Fused = ["FusedXor", "FusedSoftmax", "FusedBce", "FusedPerceptron", "FusedRows", "PerceptronAdagrad"];
 
     public static NetworkCase Get(string name) =>
         Array.Find(All, c => c.Name == name) ?? throw new ArgumentException($"No network case named '{name}'.", nameof(name));

@@ -32,13 +32,18 @@ internal static class OptimizerKernels
             w.Line($"{s.Type} lr = {s.Broadcast("learningRate")};");
             w.Line("int i = 0;");
             if (!s.Tier.IsScalar)
-                using (w.Block($"for (; i <= Count - {s.W}; i += {s.W})")) Body(w, s, o);
+                using (w.Block($"for (; i <= Count - {s.W}; i += {s.W})")) Update(w, s, o);
             if (s.Tier.IsScalar || count % s.W != 0)
-                using (w.Block("for (; i < Count; i++)")) Body(w, new Simd(TargetProfile.Scalar), o, scalarLr: !s.Tier.IsScalar);
+                using (w.Block("for (; i < Count; i++)")) Update(w, new Simd(TargetProfile.Scalar), o, scalarLr: !s.Tier.IsScalar);
         });
     }
 
-    private static void Body(CodeWriter w, Simd s, OptimizerSpec o, bool scalarLr = false)
+    /// <summary>
+    /// The update of the <c>W</c> parameters from index <c>i</c>: reads <c>pRef</c>, <c>gRef</c> and <c>sRef</c> (state buffers
+    /// of <c>Count</c> floats each), <c>lr</c> (the tier's broadcast of the step size; <c>learningRate</c> with
+    /// <paramref name="scalarLr"/>) and Adam's <c>correction1</c> and <c>correction2</c>.
+    /// </summary>
+    public static void Update(CodeWriter w, Simd s, OptimizerSpec o, bool scalarLr = false)
     {
         string C(float v) => s.Broadcast(Float(v));
         string lr = scalarLr ? "learningRate" : "lr";

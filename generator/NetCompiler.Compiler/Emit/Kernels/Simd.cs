@@ -50,10 +50,17 @@ internal readonly struct Simd(VectorTier tier)
     /// <summary>All bits set in the odd lanes.</summary>
     public string OddLanes => $"{tier.Name}.Create({string.Join(", ", Enumerable.Range(0, W).Select(static i => i % 2 == 0 ? "0" : "-1"))}).AsSingle()";
 
+    /// <summary>Lane <paramref name="lane"/> of <paramref name="v"/> in every lane.</summary>
+    public string Lane(string v, int lane) => Shuffle(v, _ => lane);
+
+    /// <summary>All bits set in the first <paramref name="count"/> lanes, clear in the others.</summary>
+    public string FirstLanes(int count) => $"{tier.Name}.Create({string.Join(", ", Enumerable.Range(0, W).Select(i => i < count ? "-1" : "0"))}).AsSingle()";
+
     /// <summary>The vector tier of half the width (Vector64 below Vector128).</summary>
     public Simd Half => new(new VectorTier("Vector" + (W * 16), W / 2, tier.Dense));
 
-    private string Shuffle(string v, Func<int, int> source) =>
+    /// <summary>The vector whose lane <c>i</c> is lane <c>source(i)</c> of <paramref name="v"/>.</summary>
+    public string Shuffle(string v, Func<int, int> source) =>
         $"{tier.Name}.Shuffle({v}, {tier.Name}.Create({string.Join(", ", Enumerable.Range(0, W).Select(source))}))";
 }
 
