@@ -16,3 +16,10 @@ public partial class ClassifierNet;
 [Dense(6, Name = "fc2"), Tanh]
 [Loss(LossKind.MeanSquaredError), Adam(LearningRate = 0.01f, Beta1 = 0.9f, Beta2 = 0.999f, Epsilon = 1e-8f)]
 public partial class RegressorNet;
+
+/// <summary>XOR's 2-8-1: small enough for the fused train step, which runs as one straight-line Vector128 block.</summary>
+[Network(Input = [2])]
+[Dense(8, Name = "fc1"), Tanh]
+[Dense(1, Name = "fc2"), Sigmoid]
+[Loss(LossKind.MeanSquaredError), Sgd(LearningRate = 0.5f, Momentum = 0.9f)]
+public partial class XorNet;

@@ -80,6 +80,28 @@ var random = new Random(20240611);
     checks.Require("regressor training lowers the loss", losses[^1] < losses[0], $"loss {losses[0]} -> {losses[^1]}");
 }
 
+// XOR, mean squared error + SGD with momentum: the fused train step (weights and activations in NEON registers).
+{
+    var net = new XorNet(batchCapacity: 4, seed: 7);
+    var reference = new ReferenceMlp(net, new Layer("fc1", 2, 8, ActivationKind.Tanh), new Layer("fc2", 8, 1, ActivationKind.Sigmoid));
+    float[] input = [0, 0, 0, 1, 1, 0, 1, 1], targets = [0, 1, 1, 0]; // [4, 2], [4, 1]
+    double[] input64 = ReferenceMlp.ToDouble(input), targets64 = ReferenceMlp.ToDouble(targets);
+    double Loss(double[] prediction, double[] dPrediction) => LossReference.MeanSquaredError<double>(prediction, targets64, dPrediction);
+
+    float[] losses = new float[10];
+    double[] referenceLosses = new double[10];
+    for (int step = 0; step < 10; step++)
+    {
+        losses[step] = net.TrainStep(input, targets);
+        referenceLosses[step] = reference.Backward(4, input64, Loss);
+        checks.Compare($"xor fused step {step + 1}: gradients", net.Gradients, reference.Gradients, 1e-5);
+        reference.Sgd(0.5, 0.9);
+    }
+    checks.Compare("xor 10 fused SGD steps: losses", losses, referenceLosses, 1e-4);
+    checks.Compare("xor 10 fused SGD steps: parameters", net.Parameters, reference.Parameters, 1e-4);
+    checks.Require("xor training lowers the loss", losses[^1] < losses[0], $"loss {losses[0]} -> {losses[^1]}");
+}
+
 Console.WriteLine(checks.Failures == 0
     ? $"arm64 check: PASS ({checks.Count} checks on {RuntimeInformation.ProcessArchitecture})"
     : $"arm64 check: FAIL ({checks.Failures} of {checks.Count} checks on {RuntimeInformation.ProcessArchitecture})");

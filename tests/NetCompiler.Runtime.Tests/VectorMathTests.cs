@@ -56,6 +56,15 @@ public sealed class VectorMathTests
         AssertLanes(Sweep(87f), x => Math.Exp(x), Lanes(VectorMath.Exp, VectorMath.Exp, VectorMath.Exp), 0, "exp");
 
     [Fact]
+    public void Log_IsWithinAFewUlpFromTheSmallestNormalToTheLargestFloat()
+    {
+        var x = new List<float>();
+        for (float v = 1.17549435e-38f; v < 3e38f; v *= 1.01f) x.Add(v);
+        for (int i = 1; i <= 4000; i++) x.Add(i / 2000f); // around 1, where log m - 1 is small
+        AssertLanes(x.ToArray(), v => Math.Log(v), Lanes(VectorMath.Log, VectorMath.Log, VectorMath.Log), 1e-7, "log");
+    }
+
+    [Fact]
     public void Tanh_IsWithinAFewUlpAndExactAtZero()
     {
         AssertLanes(Sweep(12f), x => Math.Tanh(x), Lanes(VectorMath.Tanh, VectorMath.Tanh, VectorMath.Tanh), 0, "tanh");
@@ -78,12 +87,22 @@ public sealed class VectorMathTests
 
         Assert.True(float.IsNaN(tanh[0]) && float.IsNaN(sigmoid[0]) && float.IsNaN(exp[0]), "NaN must propagate.");
         Assert.Equal([1f, -1f, 1f, -1f, 0f, -0f, 1f], tanh[1..]);
-        Assert.Equal([1f, 1f, 0.5f, 0.5f, 1f], [sigmoid[1], sigmoid[3], sigmoid[5], sigmoid[6], sigmoid[7]]);
-        Assert.InRange(sigmoid[2], 0f, 1e-38f);
-        Assert.InRange(sigmoid[4], 0f, 1e-38f);
-        // exp saturates at e^88 and about 1.2e-38 instead of overflowing to infinity or underflowing to zero.
-        Assert.Equal(MathF.Exp(88f), exp[1], 5e-7f * MathF.Exp(88f));
-        Assert.InRange(exp[2], 1e-38f, 1.3e-38f);
-        Assert.Equal(1f, exp[5]);
+        Assert.Equal([1f, 0f, 1f, 0f, 0.5f, 0.5f, 1f], sigmoid[1..]);
+        Assert.Equal([float.PositiveInfinity, 0f, float.PositiveInfinity, 0f, 1f, 1f], exp[1..7]);
+        Assert.Equal(Math.Exp(88.5), exp[7], 5e-7 * Math.Exp(88.5));
+    }
+
+    [Fact]
+    public void Log_SpecialValues()
+    {
+        Vector256<float> x = Vector256.Create(float.NaN, float.PositiveInfinity, 0f, -0f, 1e-40f, -1f, 1f, float.NegativeInfinity);
+
+        float[] log = new float[8];
+        VectorMath.Log(x).CopyTo(log);
+
+        Assert.True(float.IsNaN(log[0]));
+        Assert.Equal([float.PositiveInfinity, float.NegativeInfinity, float.NegativeInfinity, float.NegativeInfinity], log[1..5]);
+        Assert.True(float.IsNaN(log[5]) && float.IsNaN(log[7]), "The log of a negative number is NaN.");
+        Assert.Equal(0f, log[6]);
     }
 }

@@ -175,7 +175,7 @@ internal static class FusedStepKernels
                 for (int c = 0; c < chunks; c++)
                     w.Line($"{s.Type} e{c} = {Masked($"global::NetCompiler.VectorMath.Exp(logit{c} - {_v}.Create(max))", c)};");
                 w.Line($"float expSum = {SumOver(c => $"e{c}")};");
-                w.Line($"total += MathF.Log(expSum) + max - {SumOver(c => $"{_v}.ConditionalSelect(hit{c}, {A(c)}, {s.Zero})")};");
+                w.Line($"total += global::NetCompiler.VectorMath.Log({_v}.Create(expSum)).ToScalar() + max - {SumOver(c => $"{_v}.ConditionalSelect(hit{c}, {A(c)}, {s.Zero})")};");
                 w.Line($"{s.Type} inv = {_v}.Create(scale / expSum);");
                 for (int c = 0; c < chunks; c++)
                     w.Line($"{s.Type} dz{k}c{c} = e{c} * inv - {_v}.ConditionalSelect(hit{c}, scaleV, {s.Zero});");
@@ -196,7 +196,7 @@ internal static class FusedStepKernels
                     // Logs clamped at -100, as PyTorch's BCELoss; the sigmoid's derivative cancels the loss's denominator.
                     for (int c = 0; c < chunks; c++)
                     {
-                        w.Line($"{s.Type} logP{c} = {_v}.Max({_v}.Log({A(c)}), {_v}.Create(-100f)), log1mP{c} = {_v}.Max({_v}.Log({s.One} - {A(c)}), {_v}.Create(-100f));");
+                        w.Line($"{s.Type} logP{c} = {_v}.Max(global::NetCompiler.VectorMath.Log({A(c)}), {_v}.Create(-100f)), log1mP{c} = {_v}.Max(global::NetCompiler.VectorMath.Log({s.One} - {A(c)}), {_v}.Create(-100f));");
                         w.Line($"{s.Type} likelihood{c} = {Masked($"t{c} * logP{c} + ({s.One} - t{c}) * log1mP{c}", c)};");
                     }
                     w.Line($"total -= {SumOver(c => $"likelihood{c}")};");
