@@ -364,15 +364,17 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
         if (!HasOptimizer) return;
 
         _w.Line("/// <summary>One training step on a mini-batch: forward, loss, backward and the optimizer update. Returns the mean loss.</summary>");
-        _w.Line($"/// <exception cref=\"NonFiniteLossException\">The loss is NaN or infinite; parameters are left unchanged.</exception>");
         if (HasFusedStep) FusedTrainStep();
         else
+        {
+            _w.Line($"/// <exception cref=\"NonFiniteLossException\">The loss is NaN or infinite; parameters are left unchanged.</exception>");
             using (_w.Block($"public float TrainStep(ReadOnlySpan<float> input, {TargetType} {TargetParam})"))
             {
                 _w.Line($"float loss = Backward(input, {TargetParam});");
                 _w.Line("Update();");
                 _w.Line("return loss;");
             }
+        }
         _w.Line();
         _w.Line("/// <summary>The optimizer's step size; change it between steps for a schedule.</summary>");
         using (_w.Block("public float LearningRate"))
@@ -424,10 +426,9 @@ internal sealed class CSharpEmitter(NetworkSpec spec, Graph graph, MemoryPlan pl
         _w.Line($"float correction2 = 1f / MathF.Sqrt(1f - MathF.Pow({Float(o.Beta2)}, _step));");
     }
 
-    /// <summary>TrainStep of a small network: one straight-line block per vector tier, the layer kernels without vector hardware.</summary>
+    /// <summary>TrainStep of a small network (after its summary): one straight-line block per vector tier, the layer kernels without vector hardware.</summary>
     private void FusedTrainStep()
     {
-        _w.Line("/// <summary>One training step on a mini-batch: forward, loss, backward and the optimizer update. Returns the mean loss.</summary>");
         _w.Line("/// <remarks>Compiled as one method: per vector tier, the whole network in one loop over the samples with its weights,");
         _w.Line("/// activations and gradient sums in registers, then the update unrolled. Same results as Backward then Update.</remarks>");
         _w.Line($"/// <exception cref=\"NonFiniteLossException\">The loss is NaN or infinite; parameters are left unchanged.</exception>");
