@@ -15,17 +15,7 @@ public sealed class FusedStepTests
     // before adding them to the double total, and its vector exp, tanh and sigmoid are within a few ulp of MathF's.
     private const double Relative = 2e-5, Absolute = 2e-6;
 
-    public static TheoryData<string, int> Cases
-    {
-        get
-        {
-            var data = new TheoryData<string, int>();
-            foreach (string name in NetworkCases.Fused)
-                foreach (int batch in (int[])[1, 3, 17, 64])
-                    data.Add(name, batch);
-            return data;
-        }
-    }
+    public static TheoryData<string, int> Cases => NetworkCases.NamesAndBatches(NetworkCases.Fused);
 
     [Theory]
     [MemberData(nameof(Cases))]

@@ -211,14 +211,15 @@ internal static class NetworkCases
         return data;
     }
 
-    public static TheoryData<string, int> NamesAndBatches(bool trainableOnly)
+    public static TheoryData<string, int> NamesAndBatches(bool trainableOnly) =>
+        NamesAndBatches(All.Where(c => !trainableOnly || c.Optimizer is not null).Select(c => c.Name));
+
+    /// <summary>Each of <paramref name="names"/> at each of <see cref="Batches"/>.</summary>
+    public static TheoryData<string, int> NamesAndBatches(IEnumerable<string> names)
     {
         var data = new TheoryData<string, int>();
-        foreach (var c in All)
-        {
-            if (trainableOnly && c.Optimizer is null) continue;
-            foreach (int batch in Batches) data.Add(c.Name, batch);
-        }
+        foreach (string name in names)
+            foreach (int batch in Batches) data.Add(name, batch);
         return data;
     }
 }
